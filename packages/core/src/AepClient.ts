@@ -1,0 +1,299 @@
+/**
+ * The one place where requests to AEP are sent: it adds the platform URL and the headers every
+ * call needs, asks `AccessToken` for the bearer token, and turns every outcome into a value or
+ * one of the typed errors. Operations (`Batches`, …) describe requests; this runs them.
+ *
+ * Bring your own `HttpClient` (the `node` and `edge` packages do), or replace it in tests.
+ *
+ * @since 0.1.0
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as AccessToken from "./AccessToken.js"
+import * as AepConfig from "./AepConfig.js"
+import {
+  AepDecodeError,
+  AepHttpError,
+  type AepRequestError,
+  AepTransportError,
+  AepValidationError,
+  Issue
+} from "./AepError.js"
+import * as Issues from "./internal/issues.js"
+
+/**
+ * The version sent in `User-Agent`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const version = "0.1.0"
+
+/**
+ * A request to run: which operation it serves (for errors and spans), the request with a path
+ * relative to the platform URL, and what a 2xx answer must decode to.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Call<A, I> {
+  readonly operation: string
+  readonly request: HttpClientRequest.HttpClientRequest
+  /** How the expected answer is called in errors, e.g. `Batch`. */
+  readonly expected: string
+  readonly schema: Schema.Schema<A, I>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AepClient {
+  readonly config: AepConfig.AepConfig
+  /** Sends the request and decodes a 2xx JSON answer. */
+  readonly execute: <A, I>(call: Call<A, I>) => Effect.Effect<A, AepRequestError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export const AepClient: Context.Tag<AepClient, AepClient> = Context.GenericTag<AepClient>("@effect-aep/core/AepClient")
+
+// Header values that must never reach a span or a log: the platform's defaults (authorization,
+// x-api-key, cookies) plus the org id.
+const redactedHeaderNames = ["x-gw-ims-org-id"]
+
+/** Longest AEP error text kept in an `AepHttpError`: enough for any documented message. */
+const maxDetailLength = 1000
+
+/**
+ * Builds the client from its configuration, token source and HTTP client.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessToken.AccessToken | HttpClient.HttpClient> =
+  Effect.gen(function*() {
+    const config = yield* AepConfig.AepConfig
+    const tokens = yield* AccessToken.AccessToken
+    const httpClient = yield* HttpClient.HttpClient
+    const fixedHeaders = Headers.fromInput({
+      accept: "application/json",
+      "x-api-key": Redacted.value(config.apiKey),
+      "x-gw-ims-org-id": config.orgId,
+      "x-sandbox-name": config.sandboxName,
+      "user-agent": `effect-aep/${version}`
+    })
+
+    const execute = <A, I>(call: Call<A, I>): Effect.Effect<A, AepRequestError> =>
+      Effect.gen(function*() {
+        const token = yield* tokens.get
+        const request = call.request.pipe(
+          HttpClientRequest.prependUrl(config.platformUrl),
+          HttpClientRequest.setHeaders(fixedHeaders),
+          HttpClientRequest.bearerToken(token)
+        )
+        const context = { operation: call.operation, method: request.method, url: displayUrl(request) }
+        const response = yield* httpClient.execute(request).pipe(
+          Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...redactedHeaderNames]),
+          Effect.mapError((error) => transportError(context, error))
+        )
+        const requestId = Option.getOrUndefined(Headers.get(response.headers, "x-request-id"))
+        if (response.status < 200 || response.status >= 300) {
+          if (response.status === 401) yield* tokens.invalidate(token)
+          return yield* Effect.flatMap(
+            readText(context, response),
+            (text) => Effect.fail(httpError(context, response.status, requestId, text))
+          )
+        }
+        const json = yield* response.json.pipe(
+          Effect.mapError((error): AepDecodeError | AepTransportError =>
+            error.reason === "Decode"
+              ? new AepDecodeError({
+                ...context,
+                status: response.status,
+                expected: call.expected,
+                issues: [new Issue({ path: "", message: "the body is not JSON" })],
+                ...optional("requestId", requestId)
+              })
+              : transportError(context, error)
+          )
+        )
+        return yield* Schema.decodeUnknown(call.schema, { errors: "all" })(json).pipe(
+          Effect.mapError((error) =>
+            new AepDecodeError({
+              ...context,
+              status: response.status,
+              expected: call.expected,
+              issues: Issues.fromParseError(error),
+              ...optional("requestId", requestId)
+            })
+          )
+        )
+      })
+
+    return AepClient.of({ config, execute })
+  })
+
+/**
+ * The client, given its configuration, token source and HTTP client.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<AepClient, never, AepConfig.AepConfig | AccessToken.AccessToken | HttpClient.HttpClient> =
+  Layer.effect(AepClient, make)
+
+/**
+ * What `layerWith` takes: the configuration and a static access token.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends AepConfig.Options {
+  readonly accessToken: string | Redacted.Redacted<string>
+}
+
+/**
+ * The client from explicit values; needs only an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWith = (options: Options): Layer.Layer<AepClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  layer.pipe(
+    Layer.provide(AepConfig.layer(options)),
+    Layer.provide(AccessToken.layerStatic(options.accessToken))
+  )
+
+/**
+ * The client from the `AEP_*` environment variables (see `AepConfig.layerConfig` and
+ * `AccessToken.layerConfig`); needs only an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig: Layer.Layer<AepClient, ConfigError.ConfigError, HttpClient.HttpClient> = layer.pipe(
+  Layer.provide(AepConfig.layerConfig),
+  Layer.provide(AccessToken.layerConfig)
+)
+
+/**
+ * Decodes an operation's input with `schema`, failing with `AepValidationError` (which names the
+ * first wrong field) before anything is sent.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const validate = <A, I>(
+  operation: string,
+  schema: Schema.Schema<A, I>,
+  input: unknown
+): Effect.Effect<A, AepValidationError> =>
+  Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "error" })(input).pipe(
+    Effect.mapError((error: ParseResult.ParseError) => {
+      const issues = Issues.fromParseError(error)
+      return new AepValidationError({ operation, field: issues[0]?.path ?? "", issues })
+    })
+  )
+
+interface RequestContext {
+  readonly operation: string
+  readonly method: string
+  readonly url: string
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+
+// The URL as errors show it: no credentials are ever put in URLs, so the whole URL is safe.
+const displayUrl = (request: HttpClientRequest.HttpClientRequest): string =>
+  request.urlParams.length === 0 ? request.url : `${request.url}?${UrlParams.toString(request.urlParams)}`
+
+const readText = (
+  context: RequestContext,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<string, AepTransportError> =>
+  response.text.pipe(Effect.mapError((error) => transportError(context, error)))
+
+// Only the error's own messages and codes are kept: the request (with its headers) that
+// platform errors carry must not travel into ours.
+const transportError = (context: RequestContext, error: HttpClientError.HttpClientError): AepTransportError =>
+  new AepTransportError({ ...context, description: `${error.reason.toLowerCase()} error: ${describeCause(error.cause)}` })
+
+const describeCause = (cause: unknown): string => {
+  const parts: Array<string> = []
+  let current: unknown = cause
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+    if (typeof current === "object") {
+      const { code, message } = current as { code?: unknown; message?: unknown }
+      const text = [typeof code === "string" ? code : undefined, typeof message === "string" ? message : undefined]
+        .filter((part) => part !== undefined && part !== "")
+        .join(" ")
+      if (text !== "" && !parts.includes(text)) parts.push(text)
+      current = (current as { cause?: unknown }).cause
+    } else {
+      parts.push(String(current))
+      break
+    }
+  }
+  return parts.length === 0 ? "unknown cause" : parts.join(": ")
+}
+
+const GatewayError = Schema.Struct({ error_code: Schema.Union(Schema.String, Schema.Number), message: Schema.optional(Schema.String) })
+const ProblemError = Schema.Struct({
+  type: Schema.optional(Schema.String),
+  title: Schema.optional(Schema.String),
+  detail: Schema.optional(Schema.String),
+  message: Schema.optional(Schema.String)
+})
+const isGatewayError = Schema.is(GatewayError)
+const isProblemError = Schema.is(ProblemError)
+
+const shorten = (text: string): string =>
+  text.length <= maxDetailLength ? text : `${text.slice(0, maxDetailLength)}… (${text.length} characters)`
+
+/**
+ * Reads either of AEP's two error forms; anything else is kept as (shortened) text.
+ */
+const httpError = (context: RequestContext, status: number, requestId: string | undefined, text: string): AepHttpError => {
+  const base = { ...context, status, ...optional("requestId", requestId) }
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    body = undefined
+  }
+  if (isGatewayError(body)) {
+    return new AepHttpError({
+      ...base,
+      errorCode: String(body.error_code),
+      detail: shorten(body.message ?? "(no message)")
+    })
+  }
+  if (isProblemError(body) && (body.title !== undefined || body.detail !== undefined || body.type !== undefined)) {
+    // Services name the error in the last segment of `type`, e.g. …/errors/XDM-1010-400.
+    const code = body.type?.match(/([A-Z]+-\d+-\d+)\/?$/)?.[1]
+    return new AepHttpError({
+      ...base,
+      ...optional("errorCode", code),
+      ...optional("title", body.title),
+      detail: shorten(body.detail ?? body.message ?? body.title ?? body.type ?? "(no detail)")
+    })
+  }
+  const trimmed = text.trim()
+  return new AepHttpError({ ...base, detail: trimmed === "" ? "(empty body)" : shorten(trimmed) })
+}

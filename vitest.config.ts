@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"] } },
+      { test: { name: "node", root: "packages/node", include: ["test/**/*.test.ts"] } },
+      { test: { name: "edge", root: "packages/edge", include: ["test/**/*.test.ts"] } },
+      { test: { name: "emulator", root: "packages/emulator", include: ["test/**/*.test.ts"] } },
+      { test: { name: "integration", root: "test", include: ["**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 } }
+    ]
+  }
+})
