@@ -1,0 +1,14 @@
+/**
+ * A local Adobe Experience Platform batch ingestion emulator.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Demo from "./Demo.js"
+/** @since 0.1.0 */
+export * as Emulator from "./Emulator.js"
+/** @since 0.1.0 */
+export * as EmulatorApp from "./EmulatorApp.js"
+/** @since 0.1.0 */
+export * as EmulatorState from "./EmulatorState.js"
