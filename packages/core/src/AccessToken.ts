@@ -64,11 +64,23 @@ export const layerStatic = (token: string | Redacted.Redacted<string>): Layer.La
   )
 
 /**
- * The static token from `AEP_ACCESS_TOKEN`.
+ * Which token source the environment configures, as a layer to build: for now the static token
+ * from `AEP_ACCESS_TOKEN`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<Layer.Layer<AccessToken, ConfigError.ConfigError>> = Config.string(
+  "AEP_ACCESS_TOKEN"
+).pipe(
+  // Config.redacted would also redact the "is missing" message; the value is wrapped instead.
+  Config.map((token) => layerStatic(Redacted.make(token)))
+)
+
+/**
+ * The token source the environment configures (see `config`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig: Layer.Layer<AccessToken, ConfigError.ConfigError> = Layer.unwrapEffect(
-  Effect.map(Config.redacted("AEP_ACCESS_TOKEN"), layerStatic)
-)
+export const layerConfig: Layer.Layer<AccessToken, ConfigError.ConfigError> = Layer.unwrapEffect(config)

@@ -13,6 +13,7 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -186,9 +187,10 @@ export const layerWith = (options: Options): Layer.Layer<AepClient, ConfigError.
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig: Layer.Layer<AepClient, ConfigError.ConfigError, HttpClient.HttpClient> = layer.pipe(
-  Layer.provide(AepConfig.layerConfig),
-  Layer.provide(AccessToken.layerConfig)
+export const layerConfig: Layer.Layer<AepClient, ConfigError.ConfigError, HttpClient.HttpClient> = Layer.unwrapEffect(
+  // One Config for both, so that every missing variable is reported at once.
+  Effect.map(Config.all([AepConfig.config, AccessToken.config]), ([config, tokens]) =>
+    layer.pipe(Layer.provide(Layer.succeed(AepConfig.AepConfig, config)), Layer.provide(tokens)))
 )
 
 /**
@@ -232,7 +234,12 @@ const readText = (
 // Only the error's own messages and codes are kept: the request (with its headers) that
 // platform errors carry must not travel into ours.
 const transportError = (context: RequestContext, error: HttpClientError.HttpClientError): AepTransportError =>
-  new AepTransportError({ ...context, description: `${error.reason.toLowerCase()} error: ${describeCause(error.cause)}` })
+  new AepTransportError({
+    ...context,
+    description: `${error.reason.toLowerCase()} error: ${
+      error.cause === undefined && error.description !== undefined ? error.description : describeCause(error.cause)
+    }`
+  })
 
 const describeCause = (cause: unknown): string => {
   const parts: Array<string> = []

@@ -71,7 +71,11 @@ export interface Options {
  */
 export const make = (options: Options): Either.Either<AepConfig, ConfigError.ConfigError> => {
   const orgId = options.orgId.trim()
-  if (orgId === "") return Either.left(ConfigError.InvalidData(["AEP_ORG_ID"], "must not be empty"))
+  if (!/^[A-Za-z0-9._-]+@AdobeOrg$/.test(orgId)) {
+    return Either.left(
+      ConfigError.InvalidData(["AEP_ORG_ID"], "must be an IMS organization id such as 5C1328435BF324E90A49402A@AdobeOrg")
+    )
+  }
   const apiKey = Redacted.isRedacted(options.apiKey) ? options.apiKey : Redacted.make(options.apiKey)
   if (Redacted.value(apiKey).trim() === "") {
     return Either.left(ConfigError.InvalidData(["AEP_API_KEY"], "must not be empty"))
@@ -90,7 +94,8 @@ export const make = (options: Options): Either.Either<AepConfig, ConfigError.Con
   return Either.right({ orgId, sandboxName, apiKey, platformUrl: platformUrl.right })
 }
 
-const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"])
+// IP literals only (and `localhost`): a name such as `127.example.com` is not loopback.
+const loopbackHost = /^(localhost|\[::1\]|127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3})$/
 
 /**
  * Whether a URL points at this machine (where plain HTTP is acceptable: the emulator, tests).
@@ -98,7 +103,7 @@ const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"])
  * @since 0.1.0
  * @category predicates
  */
-export const isLoopback = (url: URL): boolean => loopbackHosts.has(url.hostname) || url.hostname.startsWith("127.")
+export const isLoopback = (url: URL): boolean => loopbackHost.test(url.hostname)
 
 const parsePlatformUrl = (raw: string): Either.Either<string, ConfigError.ConfigError> => {
   let url: URL
@@ -115,12 +120,13 @@ const parsePlatformUrl = (raw: string): Either.Either<string, ConfigError.Config
       )
     )
   }
-  if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
+  // `url.search` is "" for a bare "?" too, so the raw text is checked as well.
+  if (url.username !== "" || url.password !== "" || raw.includes("?") || raw.includes("#")) {
     return Either.left(
       ConfigError.InvalidData(["AEP_PLATFORM_URL"], "must be a base URL without credentials, query or fragment")
     )
   }
-  return Either.right(url.href.replace(/\/+$/, ""))
+  return Either.right(`${url.origin}${url.pathname}`.replace(/\/+$/, ""))
 }
 
 /**
@@ -142,7 +148,8 @@ export const layer = (options: Options): Layer.Layer<AepConfig, ConfigError.Conf
 export const config: Config.Config<AepConfig> = Config.all({
   orgId: Config.string("AEP_ORG_ID"),
   sandboxName: Config.string("AEP_SANDBOX_NAME").pipe(Config.withDefault(defaultSandboxName)),
-  apiKey: Config.redacted("AEP_API_KEY"),
+  // Config.redacted would also redact the "is missing" message; the value is wrapped instead.
+  apiKey: Config.string("AEP_API_KEY").pipe(Config.map(Redacted.make)),
   platformUrl: Config.string("AEP_PLATFORM_URL").pipe(Config.withDefault(defaultPlatformUrl))
 }).pipe(Config.mapOrFail(make))
 
@@ -155,3 +162,33 @@ export const config: Config.Config<AepConfig> = Config.all({
  * @category layers
  */
 export const layerConfig: Layer.Layer<AepConfig, ConfigError.ConfigError> = Layer.effect(AepConfig, config)
+
+/**
+ * A configuration failure as lines a person can act on, one per variable, e.g.
+ * `AEP_API_KEY is not set`. Never contains a value.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const describeError = (error: ConfigError.ConfigError): string => {
+  const lines: Array<string> = []
+  const visit = (e: ConfigError.ConfigError): void => {
+    switch (e._op) {
+      case "And":
+      case "Or":
+        visit(e.left)
+        visit(e.right)
+        return
+      case "MissingData":
+        lines.push(`${e.path.join(".")} is not set`)
+        return
+      case "InvalidData":
+      case "SourceUnavailable":
+      case "Unsupported":
+        lines.push(`${e.path.join(".")} ${e.message}`)
+        return
+    }
+  }
+  visit(error)
+  return [...new Set(lines)].join("\n")
+}

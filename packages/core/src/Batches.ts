@@ -29,6 +29,14 @@ export const importPath = "/data/foundation/import"
 export const catalogPath = "/data/foundation/catalog"
 
 /**
+ * What `create` takes (see `CreateBatchRequest`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CreateInput = CreateBatchRequest.Input
+
+/**
  * Creates a batch in a dataset (`POST /batches`). The batch starts in `loading`, ready for
  * files. Invalid input fails with `AepValidationError` and sends nothing.
  *

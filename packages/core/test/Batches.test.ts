@@ -1,5 +1,7 @@
+import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
@@ -55,7 +57,10 @@ interface Answer {
   readonly headers?: Record<string, string>
 }
 
-type Responder = (request: Recorded) => Answer | HttpClientError.HttpClientError
+type Responder = (
+  recorded: Recorded,
+  request: HttpClientRequest.HttpClientRequest
+) => Answer | HttpClientError.HttpClientError
 
 /** Every request that reached the HttpClient, in order. */
 class Recorder extends Context.Tag("test/Recorder")<Recorder, { readonly calls: Array<Recorded> }>() {}
@@ -66,11 +71,15 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   headers: { "content-type": "application/json", ...headers }
 })
 
-const bodyText = (body: HttpClient.HttpClient.Preprocess extends never ? never : unknown): string | undefined => {
-  const b = body as { readonly _tag: string; readonly body?: unknown }
-  if (b._tag === "Empty") return undefined
-  if (b._tag === "Uint8Array") return new TextDecoder().decode(b.body as Uint8Array)
-  throw new Error(`unexpected body ${b._tag}`)
+const bodyText = (body: HttpBody.HttpBody): string | undefined => {
+  switch (body._tag) {
+    case "Empty":
+      return undefined
+    case "Uint8Array":
+      return new TextDecoder().decode(body.body)
+    default:
+      throw new Error(`unexpected body ${body._tag}`)
+  }
 }
 
 const testLayer = (
@@ -87,12 +96,12 @@ const testLayer = (
         body: bodyText(request.body)
       }
       calls.push(recorded)
-      const answer = respond(recorded)
-      if (answer instanceof HttpClientError.RequestError || answer instanceof HttpClientError.ResponseError) {
-        return Effect.fail(answer)
-      }
-      const { body, headers, status } = answer as Answer
-      return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body ?? null, { status, ...(headers ? { headers } : {}) })))
+      const answer = respond(recorded, request)
+      if (HttpClientError.isHttpClientError(answer)) return Effect.fail(answer)
+      const init: ResponseInit = answer.headers === undefined
+        ? { status: answer.status }
+        : { status: answer.status, headers: answer.headers }
+      return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(answer.body ?? null, init)))
     })
   )
   const client = AepClient.layerWith({ orgId, apiKey, accessToken, ...options }).pipe(
@@ -243,7 +252,8 @@ describe("Batches.create validation", () => {
     {
       name: "empty replay predecessors",
       input: { datasetId, replay: { predecessors: [], reason: "replace" } },
-      field: "replay.predecessors"
+      // a non-empty array reports its missing first element
+      field: "replay.predecessors[0]"
     },
     {
       name: "replay predecessor that is not an id",
@@ -336,7 +346,7 @@ describe("Batches.create errors", () => {
       assert.instanceOf(error, AepHttpError)
       const http = error as AepHttpError
       assert.strictEqual(http.status, 503)
-      assert.isString(http.detail)
+      assert.strictEqual(http.detail, "(empty body)")
       assert.isUndefined(http.errorCode)
       assert.include(http.message, "503")
       assertNoSecrets(error, cause)
@@ -385,10 +395,75 @@ describe("Batches.create errors", () => {
       assert.include(transport.description, "ECONNREFUSED")
       assertNoSecrets(error, cause)
     }).pipe(
-      Effect.provide(testLayer((recorded) => {
-        const request = undefined as never
-        void recorded
-        return request
-      }).pipe(Layer.fresh))
+      Effect.provide(testLayer((_, request) =>
+        new HttpClientError.RequestError({
+          request,
+          reason: "Transport",
+          cause: new TypeError("fetch failed", {
+            cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" })
+          })
+        })
+      ))
     ))
+})
+
+describe("Batches.get", () => {
+  const { id: _, ...withoutId } = seedBatch
+  const processing = { ...withoutId, status: "processing", relatedObjects: undefined, version: undefined }
+
+  it.effect("unwraps the Catalog answer keyed by batch id", () =>
+    Effect.gen(function*() {
+      const batch = yield* Batches.get(batchId)
+      const [call, ...rest] = yield* calls
+      assert.strictEqual(rest.length, 0)
+      assert.strictEqual(call!.method, "GET")
+      assert.strictEqual(call!.url, `https://platform.adobe.io/data/foundation/catalog/batches/${batchId}`)
+      assert.strictEqual(call!.headers["authorization"], `Bearer ${accessToken}`)
+      assert.strictEqual(call!.headers["x-api-key"], apiKey)
+      assert.strictEqual(call!.headers["x-gw-ims-org-id"], orgId)
+      assert.strictEqual(call!.headers["x-sandbox-name"], "prod")
+      assert.isUndefined(call!.body)
+      assert.strictEqual(batch.id, batchId)
+      assert.strictEqual(batch.status, "processing")
+      assert.strictEqual(DateTime.toEpochMillis(batch.updated!), 1552694873602)
+    }).pipe(Effect.provide(answering(json(200, { [batchId]: processing })))))
+
+  it.effect("takes the entry for the requested id when the answer has several", () =>
+    Effect.gen(function*() {
+      const batch = yield* Batches.get(batchId)
+      assert.strictEqual(batch.id, batchId)
+      assert.strictEqual(batch.status, "success")
+    }).pipe(Effect.provide(answering(json(200, {
+      "01E8043CY305K2MTV5ANH9G1GC": { ...processing, status: "failed" },
+      [batchId]: { ...processing, status: "success" }
+    })))))
+
+  it.effect("an answer without the requested id is AepDecodeError", () =>
+    Effect.gen(function*() {
+      const { error } = yield* failure(Batches.get(batchId))
+      assert.instanceOf(error, AepDecodeError)
+      assert.strictEqual((error as AepDecodeError).operation, "Batches.get")
+    }).pipe(Effect.provide(answering(json(200, { "01E8043CY305K2MTV5ANH9G1GC": processing })))))
+
+  it.effect("404 is AepHttpError", () =>
+    Effect.gen(function*() {
+      const { cause, error } = yield* failure(Batches.get(batchId))
+      assert.instanceOf(error, AepHttpError)
+      const http = error as AepHttpError
+      assert.strictEqual(http.status, 404)
+      assert.strictEqual(http.operation, "Batches.get")
+      assert.strictEqual(http.method, "GET")
+      assert.strictEqual(http.url, `https://platform.adobe.io/data/foundation/catalog/batches/${batchId}`)
+      assert.strictEqual(http.detail, "Batch not found")
+      assert.include(http.message, "sandbox")
+      assertNoSecrets(error, cause)
+    }).pipe(Effect.provide(answering(json(404, { title: "NotFound", detail: "Batch not found" })))))
+
+  it.effect("a batch id that would change the URL path is refused before sending", () =>
+    Effect.gen(function*() {
+      const { error } = yield* failure(Batches.get("../../import/batches"))
+      assert.instanceOf(error, AepValidationError)
+      assert.strictEqual((error as AepValidationError).field, "batchId")
+      assert.strictEqual((yield* calls).length, 0)
+    }).pipe(Effect.provide(answering(json(200, {})))))
 })
