@@ -62,6 +62,19 @@ export interface TokenGrant {
 }
 
 /**
+ * An OAuth Server-to-Server credential the emulator's IMS accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Client {
+  readonly clientId: string
+  readonly clientSecret: string
+  /** The organization its tokens are for. */
+  readonly orgId: string
+}
+
+/**
  * How to seed the emulator. Every field defaults to the demo values in `Demo`.
  *
  * @since 0.1.0
@@ -75,6 +88,10 @@ export interface Options {
   readonly sandboxes?: ReadonlyArray<string> | undefined
   /** Datasets that exist from the start, in the first sandbox. */
   readonly datasets?: ReadonlyArray<string> | undefined
+  /** Further credentials IMS accepts (the demo credential is always there). */
+  readonly clients?: ReadonlyArray<Client> | undefined
+  /** How long tokens issued by IMS live, in seconds (Adobe: 86399, about a day). */
+  readonly tokenLifetimeSeconds?: number | undefined
 }
 
 /**
@@ -89,7 +106,11 @@ export class EmulatorState {
   readonly apiKey: string
   readonly clientSecret: string
   readonly sandboxes: Set<string>
+  readonly tokenLifetimeSeconds: number
+  readonly clients = new Map<string, Client>()
   readonly tokens = new Map<string, TokenGrant>()
+  /** Requests per operation (`ims.token`, `batches.create`, …), for tests to assert on. */
+  readonly counters = new Map<string, number>()
   readonly datasets = new Map<string, DatasetRecord>()
   readonly batches = new Map<string, BatchRecord>()
 
@@ -98,9 +119,46 @@ export class EmulatorState {
     this.apiKey = options.apiKey ?? Demo.apiKey
     this.clientSecret = options.clientSecret ?? Demo.clientSecret
     this.sandboxes = new Set(options.sandboxes ?? [Demo.sandboxName])
+    this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 86399
+    for (const client of [{ clientId: this.apiKey, clientSecret: this.clientSecret, orgId: this.orgId }, ...options.clients ?? []]) {
+      this.clients.set(client.clientId, client)
+    }
     this.tokens.set(options.accessToken ?? Demo.accessToken, { orgId: this.orgId, clientId: this.apiKey })
     const firstSandbox = [...this.sandboxes][0] ?? Demo.sandboxName
     for (const id of options.datasets ?? [Demo.datasetId]) this.addDataset(firstSandbox, id, now)
+  }
+
+  /** Counts one request of `operation`. */
+  count(operation: string): void {
+    this.counters.set(operation, (this.counters.get(operation) ?? 0) + 1)
+  }
+
+  /** How many requests of `operation` were made. */
+  counter(operation: string): number {
+    return this.counters.get(operation) ?? 0
+  }
+
+  /** Issues a token for `client`, valid from `now` for the configured lifetime. */
+  issueToken(client: Client, now: number): { readonly token: string; readonly expiresIn: number } {
+    const token = `emulator-ims-${crypto.randomUUID()}`
+    this.tokens.set(token, {
+      orgId: client.orgId,
+      clientId: client.clientId,
+      expiresAt: now + this.tokenLifetimeSeconds * 1000
+    })
+    return { token, expiresIn: this.tokenLifetimeSeconds }
+  }
+
+  /** Forgets every token IMS issued (the demo token stays): the next platform call gets 401013. */
+  revokeIssuedTokens(): number {
+    let revoked = 0
+    for (const [token, grant] of this.tokens) {
+      if (grant.expiresAt !== undefined) {
+        this.tokens.delete(token)
+        revoked++
+      }
+    }
+    return revoked
   }
 
   /** Adds a dataset (tests create the datasets they ingest into). */

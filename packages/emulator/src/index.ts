@@ -5,6 +5,10 @@
  */
 
 /** @since 0.1.0 */
+export * as Banner from "./Banner.js"
+/** @since 0.1.0 */
+export * as BatchIngestion from "./BatchIngestion.js"
+/** @since 0.1.0 */
 export * as Demo from "./Demo.js"
 /** @since 0.1.0 */
 export * as Emulator from "./Emulator.js"
@@ -12,3 +16,9 @@ export * as Emulator from "./Emulator.js"
 export * as EmulatorApp from "./EmulatorApp.js"
 /** @since 0.1.0 */
 export * as EmulatorState from "./EmulatorState.js"
+/** @since 0.1.0 */
+export * as Gateway from "./Gateway.js"
+/** @since 0.1.0 */
+export * as Ims from "./Ims.js"
+/** @since 0.1.0 */
+export * as Refusal from "./Refusal.js"
