@@ -1,5 +1,6 @@
 /**
- * The Batch Ingestion API (`/data/foundation/import`): create batches.
+ * The Batch Ingestion API (`/data/foundation/import`): create batches and signal them
+ * (COMPLETE, ABORT, FAIL, REVERT). Files are `FileUpload`'s.
  *
  * @since 0.1.0
  */
@@ -7,7 +8,8 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as EmulatorState from "./EmulatorState.js"
 import type { Caller } from "./Gateway.js"
-import { type Refusal, serviceError } from "./Refusal.js"
+import * as BatchLifecycle from "./BatchLifecycle.js"
+import { gatewayError, type Refusal, serviceError } from "./Refusal.js"
 
 const formats = new Set(["json", "parquet", "csv"])
 
@@ -100,6 +102,7 @@ export const createBatch = (
     }
 
     const now = yield* Clock.currentTimeMillis
+    yield* throttle(state, caller, now)
     const id = EmulatorState.newBatchId()
     const createdUser = `${caller.clientId}@AdobeID`
     const tags: Record<string, unknown> = {
@@ -129,7 +132,7 @@ export const createBatch = (
       ...(typeof percentage === "number" ? { partialIngestionPercentage: percentage } : {}),
       ...(replay === undefined ? {} : { replay })
     }
-    state.addBatch(caller.sandboxName, batch)
+    state.addBatch(caller.sandboxName, batch, datasetId)
     return batch
   })
 
@@ -145,3 +148,102 @@ export const publicBatch = (batch: EmulatorState.BatchRecord): Record<string, un
   return rest
 }
 
+
+// Adobe's guardrail: a bounded number of creates per client per minute, answered by the gateway.
+const throttle = (state: EmulatorState.EmulatorState, caller: Caller, now: number): Effect.Effect<void, Refusal> => {
+  const limit = state.limits.batchesPerMinute
+  if (limit === undefined) return Effect.void
+  const recent = (state.recentCreates.get(caller.clientId) ?? []).filter((at) => at > now - 60_000)
+  if (recent.length >= limit) {
+    const retryAfter = Math.max(1, Math.ceil((recent[0]! + 60_000 - now) / 1000))
+    state.recentCreates.set(caller.clientId, recent)
+    return Effect.fail(gatewayError(429, "429050", "Too many requests", { "retry-after": String(retryAfter) }))
+  }
+  recent.push(now)
+  state.recentCreates.set(caller.clientId, recent)
+  return Effect.void
+}
+
+/**
+ * The actions `POST /batches/{id}?action=…` takes, in either letter case.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Action = "COMPLETE" | "ABORT" | "FAIL" | "REVERT"
+
+const finalStatuses = new Set(["success", "active", "failed", "failure", "aborted", "abandoned", "inactive", "deleted"])
+
+/**
+ * Signals a batch. COMPLETE is safe to repeat; ABORT is refused once the batch is final; REVERT
+ * (the documented way to delete a batch's data) applies to successful batches.
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export const signal = (
+  state: EmulatorState.EmulatorState,
+  caller: Caller,
+  batchId: string,
+  rawAction: string | undefined
+): Effect.Effect<void, Refusal> =>
+  Effect.gen(function*() {
+    const action = rawAction?.toUpperCase()
+    if (action !== "COMPLETE" && action !== "ABORT" && action !== "FAIL" && action !== "REVERT") {
+      return yield* serviceError(400, "action must be one of COMPLETE, ABORT, FAIL, REVERT")
+    }
+    const entry = state.entry(caller.sandboxName, batchId)
+    if (entry === undefined) return yield* serviceError(404, `Batch ${batchId} was not found`)
+    const now = yield* Clock.currentTimeMillis
+    BatchLifecycle.advance(state, entry, now)
+    const record = entry.record
+    const touch = (status: string) => {
+      record.status = status
+      record.updated = now
+      record.updatedClient = caller.clientId
+      record.updatedUser = `${caller.clientId}@AdobeID`
+    }
+    switch (action) {
+      case "COMPLETE": {
+        if (entry.completeAt !== undefined) return
+        if (record.status !== "loading") {
+          return yield* serviceError(400, `Batch ${batchId} is ${record.status} and cannot be completed`)
+        }
+        const open = [...entry.files.values()].find((file) => !file.complete)
+        if (open !== undefined) {
+          return yield* serviceError(400, `File ${open.name} was initialized but not completed`)
+        }
+        entry.completeAt = now
+        touch("staging")
+        return
+      }
+      case "ABORT": {
+        if (record.status === "aborted") return
+        if (finalStatuses.has(record.status)) {
+          return yield* serviceError(400, `Batch ${batchId} is ${record.status}: a finalized batch cannot be aborted`)
+        }
+        touch("aborted")
+        record.completed = now
+        return
+      }
+      case "FAIL": {
+        if (record.status === "failed") return
+        if (record.status !== "loading") {
+          return yield* serviceError(400, `Batch ${batchId} is ${record.status}: only a loading batch can be failed`)
+        }
+        touch("failed")
+        record.completed = now
+        record.errors = [{ code: "FAILED_BY_CLIENT", description: "The batch was marked as failed by its producer" }]
+        return
+      }
+      case "REVERT": {
+        if (record.status === "inactive" || record.status === "deleted") return
+        if (record.status !== "success" && record.status !== "active") {
+          return yield* serviceError(400, `Batch ${batchId} is ${record.status}: only a successful batch can be reverted`)
+        }
+        entry.revertAt = now
+        touch("inactive")
+        return
+      }
+    }
+  })

@@ -5,6 +5,9 @@
  * @since 0.1.0
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -12,6 +15,7 @@ import type * as Scope from "effect/Scope"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { createServer } from "node:http"
 import * as EmulatorApp from "./EmulatorApp.js"
+import * as Faults from "./Faults.js"
 import * as EmulatorState from "./EmulatorState.js"
 
 /**
@@ -58,7 +62,11 @@ export const start = (options: Options = {}): Effect.Effect<Emulator, ServeError
     const state = yield* EmulatorState.make(options)
     const host = options.host ?? "127.0.0.1"
     const server = yield* NodeHttpServer.make(() => createServer(), { port: options.port ?? 0, host })
-    yield* server.serve(EmulatorApp.make(state))
+    const app = EmulatorApp.make(state)
+    yield* server.serve(
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+        Effect.provideService(app, Faults.Connection, nodeConnection(request)))
+    )
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
     const urlHost = host.includes(":") ? `[${host}]` : host
     return { url: `http://${urlHost}:${port}`, port, state }
@@ -72,3 +80,20 @@ export const start = (options: Options = {}): Effect.Effect<Emulator, ServeError
  */
 export const layer = (options: Options = {}): Layer.Layer<Emulator, ServeError> =>
   Layer.scoped(Emulator, start(options))
+
+// Injected connection faults act on the socket itself, as a failing network would.
+const nodeConnection = (request: HttpServerRequest.HttpServerRequest): Faults.Connection => ({
+  reset: Effect.suspend(() => {
+    NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
+    return Effect.interrupt
+  }),
+  truncate: (response) =>
+    Effect.gen(function*() {
+      const web = HttpServerResponse.toWeb(response)
+      const body = new Uint8Array(yield* Effect.promise(() => web.arrayBuffer()))
+      const raw = NodeHttpServerRequest.toServerResponse(request)
+      raw.writeHead(web.status, { ...Object.fromEntries(web.headers), "content-length": String(body.length) })
+      raw.write(body.subarray(0, Math.floor(body.length / 2)), () => raw.socket?.destroy())
+      return yield* Effect.interrupt
+    })
+})

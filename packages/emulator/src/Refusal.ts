@@ -27,8 +27,12 @@ export class Refusal extends Data.TaggedError("Refusal")<{
  * @since 0.1.0
  * @category errors
  */
-export const gatewayError = (status: number, errorCode: string, message: string): Refusal =>
-  new Refusal({ status, body: { error_code: errorCode, message } })
+export const gatewayError = (
+  status: number,
+  errorCode: string,
+  message: string,
+  headers?: Record<string, string>
+): Refusal => new Refusal({ status, body: { error_code: errorCode, message }, ...(headers === undefined ? {} : { headers }) })
 
 const titles: Record<number, string> = {
   400: "BadRequestError",
