@@ -11,6 +11,7 @@ import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as BaseUrl from "./internal/baseUrl.js"
 
 /**
  * Adobe's production platform host.
@@ -94,40 +95,17 @@ export const make = (options: Options): Either.Either<AepConfig, ConfigError.Con
   return Either.right({ orgId, sandboxName, apiKey, platformUrl: platformUrl.right })
 }
 
-// IP literals only (and `localhost`): a name such as `127.example.com` is not loopback.
-const loopbackHost = /^(localhost|\[::1\]|127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3})$/
-
 /**
  * Whether a URL points at this machine (where plain HTTP is acceptable: the emulator, tests).
+ * Only IP literals and `localhost` count: a name such as `127.example.com` is not loopback.
  *
  * @since 0.1.0
  * @category predicates
  */
-export const isLoopback = (url: URL): boolean => loopbackHost.test(url.hostname)
+export const isLoopback: (url: URL) => boolean = BaseUrl.isLoopback
 
-const parsePlatformUrl = (raw: string): Either.Either<string, ConfigError.ConfigError> => {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    return Either.left(ConfigError.InvalidData(["AEP_PLATFORM_URL"], `must be an absolute URL, e.g. ${defaultPlatformUrl}`))
-  }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url))) {
-    return Either.left(
-      ConfigError.InvalidData(
-        ["AEP_PLATFORM_URL"],
-        "must use https (plain http is accepted only for loopback hosts such as the emulator)"
-      )
-    )
-  }
-  // `url.search` is "" for a bare "?" too, so the raw text is checked as well.
-  if (url.username !== "" || url.password !== "" || raw.includes("?") || raw.includes("#")) {
-    return Either.left(
-      ConfigError.InvalidData(["AEP_PLATFORM_URL"], "must be a base URL without credentials, query or fragment")
-    )
-  }
-  return Either.right(`${url.origin}${url.pathname}`.replace(/\/+$/, ""))
-}
+const parsePlatformUrl = (raw: string): Either.Either<string, ConfigError.ConfigError> =>
+  BaseUrl.parse("AEP_PLATFORM_URL", raw, defaultPlatformUrl)
 
 /**
  * The service from explicit values.
@@ -165,7 +143,8 @@ export const layerConfig: Layer.Layer<AepConfig, ConfigError.ConfigError> = Laye
 
 /**
  * A configuration failure as lines a person can act on, one per variable, e.g.
- * `AEP_API_KEY is not set`. Never contains a value.
+ * `AEP_API_KEY is not set` (with the alternatives, where a variable has any). Never contains a
+ * value.
  *
  * @since 0.1.0
  * @category errors
@@ -179,9 +158,13 @@ export const describeError = (error: ConfigError.ConfigError): string => {
         visit(e.left)
         visit(e.right)
         return
-      case "MissingData":
-        lines.push(`${e.path.join(".")} is not set`)
+      case "MissingData": {
+        // Where a variable has alternatives, its error says so in a sentence that starts like
+        // ours (see `AccessToken.config`); the default "Expected … to exist" is replaced.
+        const name = e.path.join(".")
+        lines.push(e.message.startsWith(`${name} is not set`) ? e.message : `${name} is not set`)
         return
+      }
       case "InvalidData":
       case "SourceUnavailable":
       case "Unsupported":
