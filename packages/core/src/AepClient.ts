@@ -32,6 +32,7 @@ import {
   AepValidationError,
   Issue
 } from "./AepError.js"
+import { describeCause } from "./internal/describeCause.js"
 import * as Issues from "./internal/issues.js"
 
 /**
@@ -99,9 +100,8 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
       "user-agent": `effect-aep/${version}`
     })
 
-    const execute = <A, I>(call: Call<A, I>): Effect.Effect<A, AepRequestError> =>
+    const attempt = <A, I>(call: Call<A, I>, token: Redacted.Redacted<string>): Effect.Effect<A, AepRequestError> =>
       Effect.gen(function*() {
-        const token = yield* tokens.get
         const request = call.request.pipe(
           HttpClientRequest.prependUrl(config.platformUrl),
           HttpClientRequest.setHeaders(fixedHeaders),
@@ -146,6 +146,25 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
         )
       })
 
+    const execute = <A, I>(call: Call<A, I>): Effect.Effect<A, AepRequestError> =>
+      Effect.flatMap(tokens.get, (token) =>
+        attempt(call, token).pipe(
+          // AEP refused the token (401013: invalid or expired, e.g. revoked before its time). The
+          // refusal came from the gateway, so nothing was done and sending again is safe; once,
+          // and only with a different token: a static token would be refused the same way.
+          Effect.catchIf(
+            (error): error is AepHttpError => error._tag === "AepHttpError" && error.status === 401,
+            (refused) =>
+              Effect.flatMap(tokens.get, (fresh) =>
+                Redacted.value(fresh) === Redacted.value(token)
+                  ? Effect.fail(refused)
+                  : Effect.zipRight(
+                    Effect.logDebug(`${call.operation}: AEP refused the access token (401); retrying once with a new one`),
+                    attempt(call, fresh)
+                  ))
+          )
+        ))
+
     return AepClient.of({ config, execute })
   })
 
@@ -159,17 +178,39 @@ export const layer: Layer.Layer<AepClient, never, AepConfig.AepConfig | AccessTo
   Layer.effect(AepClient, make)
 
 /**
- * What `layerWith` takes: the configuration and a static access token.
+ * What `layerWith` takes: the configuration and either a static access token or an OAuth
+ * Server-to-Server client secret.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options extends AepConfig.Options {
+export type Options = AepConfig.Options & (StaticTokenOptions | ClientCredentialsOptions)
+
+/**
+ * A token obtained elsewhere, used as is.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StaticTokenOptions {
   readonly accessToken: string | Redacted.Redacted<string>
 }
 
 /**
- * The client from explicit values; needs only an `HttpClient`.
+ * OAuth Server-to-Server: tokens are requested from IMS with the client secret, cached and
+ * renewed (see `AccessToken.layerClientCredentials`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientCredentialsOptions extends Omit<AccessToken.ClientCredentialsOptions, "clientId"> {
+  /** Default: the API key, which is the credential's client id. */
+  readonly clientId?: string | Redacted.Redacted<string> | undefined
+}
+
+/**
+ * The client from explicit values; needs only an `HttpClient` (client credentials call IMS
+ * through it too).
  *
  * @since 0.1.0
  * @category layers
@@ -177,12 +218,16 @@ export interface Options extends AepConfig.Options {
 export const layerWith = (options: Options): Layer.Layer<AepClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   layer.pipe(
     Layer.provide(AepConfig.layer(options)),
-    Layer.provide(AccessToken.layerStatic(options.accessToken))
+    Layer.provide(
+      AccessToken.isClientCredentials(options)
+        ? AccessToken.layerClientCredentials({ ...options, clientId: options.clientId ?? options.apiKey })
+        : AccessToken.layerStatic(options.accessToken)
+    )
   )
 
 /**
  * The client from the `AEP_*` environment variables (see `AepConfig.layerConfig` and
- * `AccessToken.layerConfig`); needs only an `HttpClient`.
+ * `AccessToken.layerConfig`: a static token or client credentials); needs only an `HttpClient`.
  *
  * @since 0.1.0
  * @category layers
@@ -240,25 +285,6 @@ const transportError = (context: RequestContext, error: HttpClientError.HttpClie
       error.cause === undefined && error.description !== undefined ? error.description : describeCause(error.cause)
     }`
   })
-
-const describeCause = (cause: unknown): string => {
-  const parts: Array<string> = []
-  let current: unknown = cause
-  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-    if (typeof current === "object") {
-      const { code, message } = current as { code?: unknown; message?: unknown }
-      const text = [typeof code === "string" ? code : undefined, typeof message === "string" ? message : undefined]
-        .filter((part) => part !== undefined && part !== "")
-        .join(" ")
-      if (text !== "" && !parts.includes(text)) parts.push(text)
-      current = (current as { cause?: unknown }).cause
-    } else {
-      parts.push(String(current))
-      break
-    }
-  }
-  return parts.length === 0 ? "unknown cause" : parts.join(": ")
-}
 
 const GatewayError = Schema.Struct({ error_code: Schema.Union(Schema.String, Schema.Number), message: Schema.optional(Schema.String) })
 const ProblemError = Schema.Struct({

@@ -82,9 +82,9 @@ export class AepHttpError extends Schema.TaggedError<AepHttpError>("@effect-aep/
 const hintFor = (status: number, errorCode: string | undefined): string | undefined => {
   switch (errorCode) {
     case "403010":
-      return "no access token was sent: configure AEP_ACCESS_TOKEN (or the access-token layer)"
+      return "no access token was sent: configure AEP_ACCESS_TOKEN or AEP_CLIENT_SECRET (or the access-token layer)"
     case "401013":
-      return "the access token is invalid or expired: request a new one"
+      return "the access token is invalid or expired: renew AEP_ACCESS_TOKEN (a token from OAuth Server-to-Server was already renewed once and refused again)"
     case "403000":
       return "no API key was sent: configure AEP_API_KEY (the OAuth client id)"
     case "403003":
@@ -162,17 +162,37 @@ export class AepTransportError extends Schema.TaggedError<AepTransportError>("@e
 export class AepAuthError extends Schema.TaggedError<AepAuthError>("@effect-aep/core/AepAuthError")(
   "AepAuthError",
   {
-    /** IMS's `error` field (`invalid_client`, …), or a short reason when IMS was not reached. */
+    /**
+     * IMS's `error` field (`invalid_client`, `unauthorized_client`, `invalid_scope`, …), or
+     * `ims_unreachable` when IMS could not be reached, `invalid_response` when it answered with
+     * something that is neither a token nor an OAuth error.
+     */
     error: Schema.String,
     errorDescription: Schema.optional(Schema.String),
+    /** The HTTP status IMS answered with; absent when it was not reached. */
     status: Schema.optional(Schema.Number)
   }
 ) {
   override get message(): string {
-    const status = this.status === undefined ? "" : ` (${this.status})`
+    const status = this.status === undefined ? "" : ` (IMS answered ${this.status})`
     const description = this.errorDescription === undefined ? "" : `: ${this.errorDescription}`
-    return `could not get an AEP access token${status}: ${this.error}${description}`
+    const hint = authHintFor(this.error)
+    return `could not get an AEP access token${status}: ${this.error}${description}${hint === undefined ? "" : ` — ${hint}`}`
   }
+}
+
+const authHintFor = (error: string): string | undefined => {
+  switch (error) {
+    case "invalid_client":
+      return "check AEP_CLIENT_ID (or AEP_API_KEY) and AEP_CLIENT_SECRET against the credential in the Developer Console"
+    case "unauthorized_client":
+      return "the credential may not use client credentials: it must be an OAuth Server-to-Server credential"
+    case "invalid_scope":
+      return "check AEP_SCOPES against the scopes the credential lists in the Developer Console"
+    case "ims_unreachable":
+      return "check the network and AEP_IMS_URL"
+  }
+  return undefined
 }
 
 /**

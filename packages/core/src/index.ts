@@ -17,6 +17,8 @@ export * as Batch from "./Batch.js"
 /** @since 0.1.0 */
 export * as Batches from "./Batches.js"
 /** @since 0.1.0 */
+export * as ClientCredentials from "./ClientCredentials.js"
+/** @since 0.1.0 */
 export * as CreateBatchRequest from "./CreateBatchRequest.js"
 
 export {
