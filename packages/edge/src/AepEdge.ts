@@ -13,7 +13,9 @@ import * as Layer from "effect/Layer"
 import * as AepClient from "@effect-aep/core/AepClient"
 
 /**
- * The client from explicit values.
+ * The client from explicit values: a static `accessToken`, or OAuth Server-to-Server with
+ * `clientSecret` (and optionally `clientId`, default the API key; `scopes`; `imsUrl`;
+ * `refreshMargin`). IMS is called over the same `fetch` as the platform.
  *
  * @since 0.1.0
  * @category layers
@@ -47,9 +49,15 @@ export const configProvider = (env: Env): ConfigProvider.ConfigProvider =>
   )
 
 /**
- * The client from an env object's `AEP_ORG_ID`, `AEP_API_KEY`, `AEP_ACCESS_TOKEN`,
- * `AEP_SANDBOX_NAME` (default `prod`) and `AEP_PLATFORM_URL` (default
- * `https://platform.adobe.io`). A missing variable fails with a ConfigError that names it.
+ * The client from an env object's `AEP_ORG_ID`, `AEP_API_KEY`, then either `AEP_CLIENT_SECRET`
+ * (OAuth Server-to-Server; with `AEP_CLIENT_ID`, `AEP_SCOPES`, `AEP_IMS_URL`,
+ * `AEP_TOKEN_REFRESH_MARGIN` optional) or `AEP_ACCESS_TOKEN`, and `AEP_SANDBOX_NAME` (default
+ * `prod`) and `AEP_PLATFORM_URL` (default `https://platform.adobe.io`). A missing variable fails
+ * with a ConfigError that names it.
+ *
+ * With client credentials, the token cache lives as long as the built layer: provided per
+ * request, as below, every request asks IMS for a token. Where that matters, keep the layer in
+ * a `ManagedRuntime` created on the first request.
  *
  * @example
  * ```ts

@@ -9,13 +9,21 @@ import * as Layer from "effect/Layer"
 import * as AepClient from "@effect-aep/core/AepClient"
 
 /**
- * The client from explicit values.
+ * The client from explicit values: a static `accessToken`, or OAuth Server-to-Server with
+ * `clientSecret` (and optionally `clientId`, default the API key; `scopes`; `imsUrl`;
+ * `refreshMargin`). IMS is called over the same undici client as the platform.
  *
  * @example
  * ```ts
  * import { AepNode } from "@effect-aep/node"
+ * import { Redacted } from "effect"
  *
- * const AepLive = AepNode.layer({ orgId: "…@AdobeOrg", apiKey: "…", accessToken: "…" })
+ * const WithToken = AepNode.layer({ orgId: "…@AdobeOrg", apiKey: "…", accessToken: "…" })
+ * const WithCredential = AepNode.layer({
+ *   orgId: "…@AdobeOrg",
+ *   apiKey: "…",
+ *   clientSecret: Redacted.make(process.env["AEP_CLIENT_SECRET"] ?? "")
+ * })
  * ```
  *
  * @since 0.1.0
@@ -25,9 +33,11 @@ export const layer = (options: AepClient.Options): Layer.Layer<AepClient.AepClie
   AepClient.layerWith(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
 /**
- * The client from the `AEP_*` environment variables: `AEP_ORG_ID`, `AEP_API_KEY`,
- * `AEP_ACCESS_TOKEN`, and optionally `AEP_SANDBOX_NAME` (default `prod`) and `AEP_PLATFORM_URL`
- * (default `https://platform.adobe.io`).
+ * The client from the `AEP_*` environment variables: `AEP_ORG_ID`, `AEP_API_KEY`, then either
+ * `AEP_CLIENT_SECRET` (OAuth Server-to-Server; with `AEP_CLIENT_ID`, `AEP_SCOPES`,
+ * `AEP_IMS_URL`, `AEP_TOKEN_REFRESH_MARGIN` optional) or `AEP_ACCESS_TOKEN`; and optionally
+ * `AEP_SANDBOX_NAME` (default `prod`) and `AEP_PLATFORM_URL` (default
+ * `https://platform.adobe.io`).
  *
  * @since 0.1.0
  * @category layers
