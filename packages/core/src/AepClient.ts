@@ -59,6 +59,30 @@ export interface Call<A, I> {
 }
 
 /**
+ * A request whose 2xx answer is taken as it is: an empty answer, file bytes, JSON lines.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RawCall {
+  readonly operation: string
+  readonly request: HttpClientRequest.HttpClientRequest
+}
+
+/**
+ * A 2xx answer as it came.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RawAnswer {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly requestId: string | undefined
+  readonly body: Uint8Array
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -66,6 +90,8 @@ export interface AepClient {
   readonly config: AepConfig.AepConfig
   /** Sends the request and decodes a 2xx JSON answer. */
   readonly execute: <A, I>(call: Call<A, I>) => Effect.Effect<A, AepRequestError>
+  /** Sends the request and returns a 2xx answer's status, headers and bytes. */
+  readonly executeRaw: (call: RawCall) => Effect.Effect<RawAnswer, AepRequestError>
 }
 
 /**
@@ -100,7 +126,11 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
       "user-agent": `effect-aep/${version}`
     })
 
-    const attempt = <A, I>(call: Call<A, I>, token: Redacted.Redacted<string>): Effect.Effect<A, AepRequestError> =>
+    // Sends one request with `token`; a non-2xx answer becomes an AepHttpError.
+    const send = (
+      call: RawCall,
+      token: Redacted.Redacted<string>
+    ): Effect.Effect<readonly [HttpClientResponse.HttpClientResponse, RequestContext, string | undefined], AepRequestError> =>
       Effect.gen(function*() {
         const request = call.request.pipe(
           HttpClientRequest.prependUrl(config.platformUrl),
@@ -120,6 +150,12 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
             (text) => Effect.fail(httpError(context, response.status, requestId, text))
           )
         }
+        return [response, context, requestId] as const
+      })
+
+    const decodeJson = <A, I>(call: Call<A, I>, token: Redacted.Redacted<string>): Effect.Effect<A, AepRequestError> =>
+      Effect.gen(function*() {
+        const [response, context, requestId] = yield* send(call, token)
         const json = yield* response.json.pipe(
           Effect.mapError((error): AepDecodeError | AepTransportError =>
             error.reason === "Decode"
@@ -146,12 +182,22 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
         )
       })
 
-    const execute = <A, I>(call: Call<A, I>): Effect.Effect<A, AepRequestError> =>
+    const readRaw = (call: RawCall, token: Redacted.Redacted<string>): Effect.Effect<RawAnswer, AepRequestError> =>
+      Effect.gen(function*() {
+        const [response, context, requestId] = yield* send(call, token)
+        const body = yield* Effect.mapError(response.arrayBuffer, (error) => transportError(context, error))
+        return { status: response.status, headers: response.headers, requestId, body: new Uint8Array(body) }
+      })
+
+    // AEP refused the token (401013: invalid or expired, e.g. revoked before its time). The
+    // refusal came from the gateway, so nothing was done and sending again is safe; once, and
+    // only with a different token: a static token would be refused the same way.
+    const withToken = <A>(
+      operation: string,
+      attempt: (token: Redacted.Redacted<string>) => Effect.Effect<A, AepRequestError>
+    ): Effect.Effect<A, AepRequestError> =>
       Effect.flatMap(tokens.get, (token) =>
-        attempt(call, token).pipe(
-          // AEP refused the token (401013: invalid or expired, e.g. revoked before its time). The
-          // refusal came from the gateway, so nothing was done and sending again is safe; once,
-          // and only with a different token: a static token would be refused the same way.
+        attempt(token).pipe(
           Effect.catchIf(
             (error): error is AepHttpError => error._tag === "AepHttpError" && error.status === 401,
             (refused) =>
@@ -159,13 +205,19 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
                 Redacted.value(fresh) === Redacted.value(token)
                   ? Effect.fail(refused)
                   : Effect.zipRight(
-                    Effect.logDebug(`${call.operation}: AEP refused the access token (401); retrying once with a new one`),
-                    attempt(call, fresh)
+                    Effect.logDebug(`${operation}: AEP refused the access token (401); retrying once with a new one`),
+                    attempt(fresh)
                   ))
           )
         ))
 
-    return AepClient.of({ config, execute })
+    const execute = <A, I>(call: Call<A, I>): Effect.Effect<A, AepRequestError> =>
+      withToken(call.operation, (token) => decodeJson(call, token))
+
+    const executeRaw = (call: RawCall): Effect.Effect<RawAnswer, AepRequestError> =>
+      withToken(call.operation, (token) => readRaw(call, token))
+
+    return AepClient.of({ config, execute, executeRaw })
   })
 
 /**

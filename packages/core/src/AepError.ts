@@ -210,3 +210,28 @@ export type AepRequestError = AepHttpError | AepDecodeError | AepTransportError 
  * @category errors
  */
 export type AepError = AepValidationError | AepRequestError
+
+/**
+ * A wait ran out of time: the batch had not reached a final status.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AepTimeoutError extends Schema.TaggedError<AepTimeoutError>("@effect-aep/core/AepTimeoutError")(
+  "AepTimeoutError",
+  {
+    operation: Schema.String,
+    batchId: Schema.String,
+    /** How long was waited, in milliseconds. */
+    waitedMillis: Schema.Number,
+    /** The status last seen, if the batch was read at all. */
+    lastStatus: Schema.optional(Schema.String)
+  }
+) {
+  override get message(): string {
+    const last = this.lastStatus === undefined ? "" : ` (last seen ${this.lastStatus})`
+    return `${this.operation}: batch ${this.batchId} did not reach a final status within ${
+      Math.round(this.waitedMillis / 1000)
+    } s${last} — wait longer (timeout option) or check the batch in AEP`
+  }
+}

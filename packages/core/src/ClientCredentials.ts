@@ -210,7 +210,17 @@ export const exchange: (credentials: ClientCredentials) => Effect.Effect<IssuedT
         scope: credentials.scopes.join(",")
       })
     )
-    const response = yield* httpClient.execute(request).pipe(Effect.mapError((error) => unreachable(url, error)))
+    const response = yield* httpClient.execute(request).pipe(
+      // HttpClient's own span would keep the response, whose body is the token, as its outcome,
+      // where any tracer can render it. This span records the request instead, without it.
+      Effect.locally(HttpClient.currentTracerDisabledWhen, () => true),
+      Effect.mapError((error) => unreachable(url, error))
+    )
+    yield* Effect.annotateCurrentSpan({
+      "http.request.method": "POST",
+      "url.full": url,
+      "http.response.status_code": response.status
+    })
     const text = yield* response.text.pipe(Effect.mapError((error) => unreachable(url, error)))
     const scrub = scrubber(credentials)
     if (response.status >= 200 && response.status < 300) {

@@ -15,11 +15,21 @@ export * as AepError from "./AepError.js"
 /** @since 0.1.0 */
 export * as Batch from "./Batch.js"
 /** @since 0.1.0 */
+export * as BatchFailed from "./BatchFailed.js"
+/** @since 0.1.0 */
 export * as Batches from "./Batches.js"
 /** @since 0.1.0 */
 export * as ClientCredentials from "./ClientCredentials.js"
 /** @since 0.1.0 */
 export * as CreateBatchRequest from "./CreateBatchRequest.js"
+/** @since 0.1.0 */
+export * as Diagnostics from "./Diagnostics.js"
+/** @since 0.1.0 */
+export * as FilePath from "./FilePath.js"
+/** @since 0.1.0 */
+export * as Files from "./Files.js"
+/** @since 0.1.0 */
+export * as Ingest from "./Ingest.js"
 
 export {
   /** @since 0.1.0 */
@@ -28,6 +38,8 @@ export {
   AepDecodeError,
   /** @since 0.1.0 */
   AepHttpError,
+  /** @since 0.1.0 */
+  AepTimeoutError,
   /** @since 0.1.0 */
   AepTransportError,
   /** @since 0.1.0 */
