@@ -191,31 +191,34 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
 
     // AEP refused the token (401013: invalid or expired, e.g. revoked before its time). The
     // refusal came from the gateway, so nothing was done and sending again is safe; once, and
-    // only with a different token: a static token would be refused the same way.
+    // only with a different token: a static token would be refused the same way. A streamed body
+    // may not be readable twice (and its progress would be reported twice): that request fails,
+    // and the next one gets the new token.
     const withToken = <A>(
-      operation: string,
+      call: RawCall,
       attempt: (token: Redacted.Redacted<string>) => Effect.Effect<A, AepRequestError>
     ): Effect.Effect<A, AepRequestError> =>
       Effect.flatMap(tokens.get, (token) =>
         attempt(token).pipe(
           Effect.catchIf(
-            (error): error is AepHttpError => error._tag === "AepHttpError" && error.status === 401,
+            (error): error is AepHttpError =>
+              error._tag === "AepHttpError" && error.status === 401 && call.request.body._tag !== "Stream",
             (refused) =>
               Effect.flatMap(tokens.get, (fresh) =>
                 Redacted.value(fresh) === Redacted.value(token)
                   ? Effect.fail(refused)
                   : Effect.zipRight(
-                    Effect.logDebug(`${operation}: AEP refused the access token (401); retrying once with a new one`),
+                    Effect.logDebug(`${call.operation}: AEP refused the access token (401); retrying once with a new one`),
                     attempt(fresh)
                   ))
           )
         ))
 
     const execute = <A, I>(call: Call<A, I>): Effect.Effect<A, AepRequestError> =>
-      withToken(call.operation, (token) => decodeJson(call, token))
+      withToken(call, (token) => decodeJson(call, token))
 
     const executeRaw = (call: RawCall): Effect.Effect<RawAnswer, AepRequestError> =>
-      withToken(call.operation, (token) => readRaw(call, token))
+      withToken(call, (token) => readRaw(call, token))
 
     return AepClient.of({ config, execute, executeRaw })
   })

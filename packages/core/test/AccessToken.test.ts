@@ -1,7 +1,7 @@
 import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
@@ -16,6 +16,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as AccessToken from "../src/AccessToken.js"
 import * as AepClient from "../src/AepClient.js"
@@ -399,6 +400,28 @@ describe("AepClient with client credentials", () => {
       assert.strictEqual(ims.length, 2)
       assertNoSecret(error, cause, [clientSecret, "token-1", "token-2"])
     }).pipe(Effect.provide(clientLayer(fakeAdobe({ platform: () => Effect.succeed(refused) })))))
+
+  it.effect("a streamed body is not sent twice: the request fails, the next one has the new token", () =>
+    Effect.gen(function*() {
+      const client = yield* AepClient.AepClient
+      const upload = client.executeRaw({
+        operation: "Files.upload",
+        request: HttpClientRequest.put("/data/foundation/import/batches/b/datasets/d/files/f").pipe(
+          HttpClientRequest.bodyStream(Stream.make(new Uint8Array([1, 2, 3])), { contentLength: 3 })
+        )
+      })
+      const error = yield* Effect.flip(upload)
+      assert.strictEqual(error._tag, "AepHttpError")
+      assert.strictEqual((yield* recorder).platform.length, 1)
+      yield* upload
+      assert.deepStrictEqual((yield* recorder).platform.map((call) => call.headers["authorization"]), [
+        "Bearer token-1",
+        "Bearer token-2"
+      ])
+    }).pipe(Effect.provide(clientLayer(fakeAdobe({
+      platform: (recorded) =>
+        Effect.succeed(recorded.headers["authorization"] === "Bearer token-1" ? refused : { status: 200 })
+    })))))
 
   it.effect("a static token refused with 401 is not sent again", () =>
     Effect.gen(function*() {
