@@ -232,7 +232,9 @@ export type Options = { readonly accessToken: string | Redacted.Redacted<string>
  * @since 0.1.0
  * @category predicates
  */
-export const isClientCredentials = <O extends object>(options: O): options is Extract<O, { readonly clientSecret: unknown }> =>
+export const isClientCredentials = <O extends object>(
+  options: O
+): options is Extract<O, { readonly clientSecret: unknown }> =>
   "clientSecret" in options && options.clientSecret !== undefined
 
 /**
@@ -259,7 +261,9 @@ const missingToken = ConfigError.MissingData(
  * @since 0.1.0
  * @category config
  */
-export const config: Config.Config<Layer.Layer<AccessToken, ConfigError.ConfigError, HttpClient.HttpClient>> = Config.all({
+export const config: Config.Config<
+  Layer.Layer<AccessToken, ConfigError.ConfigError, HttpClient.HttpClient>
+> = Config.all({
   credentials: ClientCredentials.configOption,
   // Read as text and parsed only for client credentials: a static token has no use for it.
   refreshMargin: Config.option(Config.string("AEP_TOKEN_REFRESH_MARGIN")),

@@ -84,7 +84,8 @@ const hintFor = (status: number, errorCode: string | undefined): string | undefi
     case "403010":
       return "no access token was sent: configure AEP_ACCESS_TOKEN or AEP_CLIENT_SECRET (or the access-token layer)"
     case "401013":
-      return "the access token is invalid or expired: renew AEP_ACCESS_TOKEN (a token from OAuth Server-to-Server was already renewed once and refused again)"
+      return "the access token is invalid or expired: renew AEP_ACCESS_TOKEN " +
+        "(a token from OAuth Server-to-Server was already renewed once and refused again)"
     case "403000":
       return "no API key was sent: configure AEP_API_KEY (the OAuth client id)"
     case "403003":
@@ -177,7 +178,8 @@ export class AepAuthError extends Schema.TaggedError<AepAuthError>("@effect-aep/
     const status = this.status === undefined ? "" : ` (IMS answered ${this.status})`
     const description = this.errorDescription === undefined ? "" : `: ${this.errorDescription}`
     const hint = authHintFor(this.error)
-    return `could not get an AEP access token${status}: ${this.error}${description}${hint === undefined ? "" : ` — ${hint}`}`
+    const then = hint === undefined ? "" : ` — ${hint}`
+    return `could not get an AEP access token${status}: ${this.error}${description}${then}`
   }
 }
 

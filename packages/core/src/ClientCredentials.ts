@@ -108,10 +108,14 @@ export const make = (options: Options): Either.Either<ClientCredentials, ConfigE
     ...new Set((typeof given === "string" ? [given] : given).flatMap((list) => list.split(",")).map((s) => s.trim()))
   ].filter((scope) => scope !== "")
   if (scopes.length === 0) {
-    return Either.left(ConfigError.InvalidData(["AEP_SCOPES"], `must list at least one scope, e.g. ${defaultScopes.join(",")}`))
+    return Either.left(
+      ConfigError.InvalidData(["AEP_SCOPES"], `must list at least one scope, e.g. ${defaultScopes.join(",")}`)
+    )
   }
   if (scopes.some((scope) => !/^[\x21-\x7e]+$/.test(scope))) {
-    return Either.left(ConfigError.InvalidData(["AEP_SCOPES"], "must be scope names separated by commas, without spaces"))
+    return Either.left(
+      ConfigError.InvalidData(["AEP_SCOPES"], "must be scope names separated by commas, without spaces")
+    )
   }
   const imsUrl = BaseUrl.parse("AEP_IMS_URL", options.imsUrl ?? defaultImsUrl, defaultImsUrl)
   if (Either.isLeft(imsUrl)) return Either.left(imsUrl.left)
@@ -142,7 +146,8 @@ export const configOption: Config.Config<Option.Option<ClientCredentials>> = Con
       return Either.left(
         ConfigError.MissingData(
           ["AEP_CLIENT_ID"],
-          "AEP_CLIENT_ID is not set: OAuth Server-to-Server needs the credential's client id, in AEP_CLIENT_ID or AEP_API_KEY"
+          "AEP_CLIENT_ID is not set: OAuth Server-to-Server needs the credential's client id, " +
+            "in AEP_CLIENT_ID or AEP_API_KEY"
         )
       )
     }
@@ -195,7 +200,9 @@ const maxDetailLength = 300
  * @since 0.1.0
  * @category operations
  */
-export const exchange: (credentials: ClientCredentials) => Effect.Effect<IssuedToken, AepAuthError, HttpClient.HttpClient> =
+export const exchange: (
+  credentials: ClientCredentials
+) => Effect.Effect<IssuedToken, AepAuthError, HttpClient.HttpClient> =
   Effect.fn("ClientCredentials.exchange")(function*(credentials: ClientCredentials) {
     const httpClient = yield* HttpClient.HttpClient
     const url = `${credentials.imsUrl}${tokenPath}`
@@ -244,7 +251,9 @@ export const exchange: (credentials: ClientCredentials) => Effect.Effect<IssuedT
     if (typeof error === "string" && error !== "") {
       return yield* new AepAuthError({
         error: scrub(shorten(error)),
-        ...(typeof description === "string" && description !== "" ? { errorDescription: scrub(shorten(description)) } : {}),
+        ...(typeof description === "string" && description !== ""
+          ? { errorDescription: scrub(shorten(description)) }
+          : {}),
         status: response.status
       })
     }

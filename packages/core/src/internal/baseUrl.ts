@@ -12,7 +12,11 @@ export const isLoopback = (url: URL): boolean => loopbackHost.test(url.hostname)
  * travel to it, so it must be https unless it is loopback, and it may carry no credentials,
  * query or fragment of its own.
  */
-export const parse = (variable: string, raw: string, example: string): Either.Either<string, ConfigError.ConfigError> => {
+export const parse = (
+  variable: string,
+  raw: string,
+  example: string
+): Either.Either<string, ConfigError.ConfigError> => {
   let url: URL
   try {
     url = new URL(raw)
