@@ -101,6 +101,6 @@ describe("edge Worker example in workerd", () => {
     const response = await post(mf, JSON.stringify({ datasetId: Demo.datasetId }))
     assert.strictEqual(response.status, 500)
     const body = await response.json() as { detail: string }
-    assert.strictEqual(body.detail, "AEP_ACCESS_TOKEN is not set")
+    assert.strictEqual(body.detail, "AEP_ACCESS_TOKEN is not set: set it to a bearer token, or set AEP_CLIENT_SECRET for OAuth Server-to-Server")
   })
 })

@@ -26,7 +26,7 @@ describe("AepEdge", () => {
   it.effect("layerFromEnv names every missing variable and leaves the program's own config alone", () =>
     Effect.gen(function*() {
       const error = yield* Layer.build(AepEdge.layerFromEnv({ AEP_ORG_ID: Demo.orgId })).pipe(Effect.scoped, Effect.flip)
-      assert.strictEqual(AepConfig.describeError(error), "AEP_API_KEY is not set\nAEP_ACCESS_TOKEN is not set")
+      assert.strictEqual(AepConfig.describeError(error), "AEP_API_KEY is not set\nAEP_ACCESS_TOKEN is not set: set it to a bearer token, or set AEP_CLIENT_SECRET for OAuth Server-to-Server")
     }))
 
   it.scoped("layer takes explicit values", () =>

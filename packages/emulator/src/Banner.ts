@@ -42,6 +42,7 @@ export const banner = (url: string): string =>
     `  AEP_SANDBOX_NAME=${Demo.sandboxName}`,
     `  AEP_API_KEY=${Demo.apiKey}`,
     `  AEP_CLIENT_SECRET=${Demo.clientSecret}`,
+    `  AEP_IMS_URL=${url}`,
     `  AEP_ACCESS_TOKEN=${Demo.accessToken}`,
     `  dataset id: ${Demo.datasetId}`,
     ``,
