@@ -205,7 +205,8 @@ export const signal = (
     }
     switch (action) {
       case "COMPLETE": {
-        if (entry.completeAt !== undefined) return
+        // A retry of an accepted COMPLETE succeeds, unless the batch was aborted since.
+        if (entry.completeAt !== undefined && record.status !== "aborted") return
         if (record.status !== "loading") {
           return yield* serviceError(400, `Batch ${batchId} is ${record.status} and cannot be completed`)
         }

@@ -129,23 +129,21 @@ export const putFile = <E>(
     yield* checkFileCount(state, entry, name)
     const file = newFile(state, entry, name, false)
     const budget = Math.min(state.limits.smallFileBytes, state.limits.batchBytes - batchBytes(entry, name))
+    let refusal: Refusal | undefined
+    // Once refused, the rest of the body is read and dropped: stopping early would close the
+    // connection before the client sees the answer.
     yield* Stream.runForEach(body, (chunk) =>
-      file.fed + chunk.length > budget
-        ? Effect.fail(
-          file.fed + chunk.length > state.limits.smallFileBytes
-            ? serviceError(
-              413,
-              `A single PUT takes at most ${state.limits.smallFileBytes} bytes: use the large-file upload (INITIALIZE, PATCH, COMPLETE)`
-            )
-            : serviceError(400, `A batch holds at most ${state.limits.batchBytes} bytes`)
-        )
-        : Effect.sync(() => feed(file, chunk))).pipe(
-        Effect.catchAll((error) =>
-          error instanceof Object && "_tag" in error && error._tag === "Refusal"
-            ? Effect.fail(error as Refusal)
-            : Effect.fail(serviceError(400, "The request body could not be read"))
-        )
-      )
+      Effect.sync(() => {
+        if (refusal !== undefined) return
+        if (file.fed + chunk.length <= budget) return feed(file, chunk)
+        refusal = file.fed + chunk.length > state.limits.smallFileBytes
+          ? serviceError(
+            413,
+            `A single PUT takes at most ${state.limits.smallFileBytes} bytes: use the large-file upload (INITIALIZE, PATCH, COMPLETE)`
+          )
+          : serviceError(400, `A batch holds at most ${state.limits.batchBytes} bytes`)
+      })).pipe(Effect.mapError(() => serviceError(400, "The request body could not be read")))
+    if (refusal !== undefined) return yield* refusal
     if (file.fed > 0) file.ranges.push([0, file.fed - 1])
     file.result = file.processor.finish()
     file.complete = true
