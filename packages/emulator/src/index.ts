@@ -38,3 +38,5 @@ export * as Ims from "./Ims.js"
 export * as Processing from "./Processing.js"
 /** @since 0.1.0 */
 export * as Refusal from "./Refusal.js"
+/** @since 0.1.0 */
+export * as Schemas from "./Schemas.js"
