@@ -18,12 +18,19 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Stream from "effect/Stream"
 import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AccessToken from "./AccessToken.js"
 import * as AepConfig from "./AepConfig.js"
+import * as RetryPolicy from "./RetryPolicy.js"
 import {
   AepDecodeError,
   AepHttpError,
@@ -50,12 +57,16 @@ export const version = "0.1.0"
  * @since 0.1.0
  * @category models
  */
-export interface Call<A, I> {
-  readonly operation: string
-  readonly request: HttpClientRequest.HttpClientRequest
+export interface Call<A, I> extends RawCall {
   /** How the expected answer is called in errors, e.g. `Batch`. */
   readonly expected: string
   readonly schema: Schema.Schema<A, I>
+  /**
+   * For a request that is not safe to repeat: after an ambiguous failure (no answer, or a 5xx:
+   * AEP may have acted), look for what the failed attempt may have done before trying again.
+   * `Some` ends the call with that value.
+   */
+  readonly recover?: Effect.Effect<Option.Option<A>, AepRequestError> | undefined
 }
 
 /**
@@ -67,6 +78,13 @@ export interface Call<A, I> {
 export interface RawCall {
   readonly operation: string
   readonly request: HttpClientRequest.HttpClientRequest
+  /**
+   * Whether sending the request twice has the same effect as once. Default: true for GET, HEAD,
+   * PUT, PATCH and DELETE, false for POST.
+   */
+  readonly idempotent?: boolean | undefined
+  /** A file or chunk upload: the upload retry policy applies (longer timeouts). */
+  readonly upload?: boolean | undefined
 }
 
 /**
@@ -100,9 +118,14 @@ export interface AepClient {
  */
 export const AepClient: Context.Tag<AepClient, AepClient> = Context.GenericTag<AepClient>("@effect-aep/core/AepClient")
 
-// Header values that must never reach a span or a log: the platform's defaults (authorization,
-// x-api-key, cookies) plus the org id.
-const redactedHeaderNames = ["x-gw-ims-org-id"]
+// Spans and logs show header values from this allow-list only; every other value (authorization,
+// API key, org id, anything a proxy adds) is redacted, whatever it is called.
+const visibleHeaders = /^(?!(?:x-request-id|content-type|content-length|content-range|range|retry-after|user-agent|accept|traceparent|tracestate|b3|x-b3-[a-z]+)$)/i
+
+/** Largest answers read: beyond, a JSON answer is refused, an error body is cut. */
+const maxJsonBytes = 16 * 1024 * 1024
+const maxRawBytes = 256 * 1024 * 1024
+const maxErrorBytes = 64 * 1024
 
 /** Longest AEP error text kept in an `AepHttpError`: enough for any documented message. */
 const maxDetailLength = 1000
@@ -139,16 +162,19 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
         )
         const context = { operation: call.operation, method: request.method, url: displayUrl(request) }
         const response = yield* httpClient.execute(request).pipe(
-          Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...redactedHeaderNames]),
+          Effect.locally(Headers.currentRedactedNames, [visibleHeaders]),
           Effect.mapError((error) => transportError(context, error))
         )
         const requestId = Option.getOrUndefined(Headers.get(response.headers, "x-request-id"))
         if (response.status < 200 || response.status >= 300) {
           if (response.status === 401) yield* tokens.invalidate(token)
-          return yield* Effect.flatMap(
-            readText(context, response),
-            (text) => Effect.fail(httpError(context, response.status, requestId, text))
-          )
+          const now = yield* Clock.currentTimeMillis
+          const retryAfter = RetryPolicy.parseRetryAfter(Option.getOrUndefined(Headers.get(response.headers, "retry-after")), now)
+          const body = yield* readBounded(context, response, maxErrorBytes)
+          const error = httpError(context, response.status, requestId, decoder.decode(body.bytes))
+          return yield* (retryAfter === undefined
+            ? error
+            : new AepHttpError({ ...error, retryAfterMillis: Duration.toMillis(retryAfter) }))
         }
         return [response, context, requestId] as const
       })
@@ -156,19 +182,20 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
     const decodeJson = <A, I>(call: Call<A, I>, token: Redacted.Redacted<string>): Effect.Effect<A, AepRequestError> =>
       Effect.gen(function*() {
         const [response, context, requestId] = yield* send(call, token)
-        const json = yield* response.json.pipe(
-          Effect.mapError((error): AepDecodeError | AepTransportError =>
-            error.reason === "Decode"
-              ? new AepDecodeError({
-                ...context,
-                status: response.status,
-                expected: call.expected,
-                issues: [new Issue({ path: "", message: "the body is not JSON" })],
-                ...optional("requestId", requestId)
-              })
-              : transportError(context, error)
-          )
-        )
+        const notJson = (message: string) =>
+          new AepDecodeError({
+            ...context,
+            status: response.status,
+            expected: call.expected,
+            issues: [new Issue({ path: "", message })],
+            ...optional("requestId", requestId)
+          })
+        const body = yield* readBounded(context, response, maxJsonBytes)
+        if (body.exceeded) return yield* notJson(`the answer is larger than ${maxJsonBytes} bytes`)
+        const json = yield* Effect.try({
+          try: () => JSON.parse(decoder.decode(body.bytes)) as unknown,
+          catch: () => notJson("the body is not JSON")
+        })
         return yield* Schema.decodeUnknown(call.schema, { errors: "all" })(json).pipe(
           Effect.mapError((error) =>
             new AepDecodeError({
@@ -185,8 +212,17 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
     const readRaw = (call: RawCall, token: Redacted.Redacted<string>): Effect.Effect<RawAnswer, AepRequestError> =>
       Effect.gen(function*() {
         const [response, context, requestId] = yield* send(call, token)
-        const body = yield* Effect.mapError(response.arrayBuffer, (error) => transportError(context, error))
-        return { status: response.status, headers: response.headers, requestId, body: new Uint8Array(body) }
+        const body = yield* readBounded(context, response, maxRawBytes)
+        if (body.exceeded) {
+          return yield* new AepDecodeError({
+            ...context,
+            status: response.status,
+            expected: "an answer of bounded size",
+            issues: [new Issue({ path: "", message: `the answer is larger than ${maxRawBytes} bytes` })],
+            ...optional("requestId", requestId)
+          })
+        }
+        return { status: response.status, headers: response.headers, requestId, body: body.bytes }
       })
 
     // AEP refused the token (401013: invalid or expired, e.g. revoked before its time). The
@@ -214,11 +250,75 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
           )
         ))
 
+    const policies = Option.getOrElse(yield* Effect.serviceOption(RetryPolicy.ClientPolicies), () => ({
+      request: RetryPolicy.defaults,
+      upload: RetryPolicy.uploadDefaults
+    }))
+
+    // Sends the call until it succeeds, fails for good, or the policy says stop. Each attempt is
+    // timed; what is retried depends on whether the call is safe to repeat (see `classify`).
+    const withRetries = <A>(
+      call: RawCall,
+      attempt: Effect.Effect<A, AepRequestError>,
+      recover: Effect.Effect<Option.Option<A>, AepRequestError> | undefined
+    ): Effect.Effect<A, AepRequestError> =>
+      Effect.gen(function*() {
+        const override = yield* FiberRef.get(RetryPolicy.currentOverride)
+        const policy = Option.getOrElse(override, () => (call.upload === true ? policies.upload : policies.request))
+        const idempotent = call.idempotent ?? call.request.method !== "POST"
+        const context = {
+          operation: call.operation,
+          method: call.request.method,
+          url: `${config.platformUrl}${displayUrl(call.request)}`
+        }
+        const timed = attempt.pipe(
+          Effect.timeoutFail({
+            duration: policy.attemptTimeout,
+            onTimeout: () =>
+              new AepTransportError({
+                ...context,
+                description: `no answer within ${Duration.format(policy.attemptTimeout)}`
+              })
+          })
+        )
+        const startedAt = yield* Clock.currentTimeMillis
+        for (let n = 1;; n++) {
+          const result = yield* Effect.either(timed)
+          if (Either.isRight(result)) return result.right
+          const error = withAttempts(result.left, n)
+          const verdict = classify(error)
+          if (verdict === "final" || n >= policy.maxAttempts) return yield* Effect.fail(error)
+          if (verdict === "ambiguous" && !idempotent) {
+            if (recover === undefined) return yield* Effect.fail(error)
+            // AEP may have acted on the failed attempt: find out before acting again.
+            const found = yield* Effect.either(recover)
+            if (Either.isLeft(found)) return yield* Effect.fail(error)
+            if (Option.isSome(found.right)) return found.right.value
+          }
+          const wait = RetryPolicy.delay(
+            policy,
+            n,
+            yield* Random.next,
+            error._tag === "AepHttpError" && error.status === 429,
+            error._tag === "AepHttpError" && error.retryAfterMillis !== undefined
+              ? Duration.millis(error.retryAfterMillis)
+              : undefined
+          )
+          const now = yield* Clock.currentTimeMillis
+          if (now + Duration.toMillis(wait) - startedAt > Duration.toMillis(policy.deadline)) return yield* Effect.fail(error)
+          yield* Effect.logDebug(
+            `${call.operation}: attempt ${n} failed (${describeFailure(error)}); retrying in ${Duration.format(wait)}`
+          )
+          yield* Effect.annotateCurrentSpan("aep.attempts", n + 1)
+          yield* Effect.sleep(wait)
+        }
+      })
+
     const execute = <A, I>(call: Call<A, I>): Effect.Effect<A, AepRequestError> =>
-      withToken(call, (token) => decodeJson(call, token))
+      withRetries(call, withToken(call, (token) => decodeJson(call, token)), call.recover)
 
     const executeRaw = (call: RawCall): Effect.Effect<RawAnswer, AepRequestError> =>
-      withToken(call, (token) => readRaw(call, token))
+      withRetries(call, withToken(call, (token) => readRaw(call, token)), undefined)
 
     return AepClient.of({ config, execute, executeRaw })
   })
@@ -325,11 +425,72 @@ const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]
 const displayUrl = (request: HttpClientRequest.HttpClientRequest): string =>
   request.urlParams.length === 0 ? request.url : `${request.url}?${UrlParams.toString(request.urlParams)}`
 
-const readText = (
+/**
+ * Whether a failure is worth another attempt: `retry` (AEP did not act: throttled), `ambiguous`
+ * (AEP may have acted: no answer, or a 5xx), or `final` (the request or the answer is wrong).
+ *
+ * @since 0.1.0
+ * @category retries
+ */
+export const classify = (error: AepRequestError): "retry" | "ambiguous" | "final" => {
+  switch (error._tag) {
+    case "AepHttpError":
+      return error.status === 429 ? "retry" : [500, 502, 503, 504].includes(error.status) ? "ambiguous" : "final"
+    case "AepTransportError":
+      return "ambiguous"
+    case "AepDecodeError":
+    case "AepAuthError":
+      return "final"
+  }
+}
+
+const withAttempts = (error: AepRequestError, attempts: number): AepRequestError =>
+  attempts === 1
+    ? error
+    : error._tag === "AepHttpError"
+    ? new AepHttpError({ ...error, attempts })
+    : error._tag === "AepTransportError"
+    ? new AepTransportError({ ...error, attempts })
+    : error
+
+const describeFailure = (error: AepRequestError): string =>
+  error._tag === "AepHttpError" ? `${error.status}${error.errorCode === undefined ? "" : ` ${error.errorCode}`}` : error._tag
+
+const decoder = new TextDecoder()
+
+// Reads at most `limit` bytes (and says whether there was more), then stops reading, so a huge
+// or endless answer cannot exhaust memory.
+const readBounded = (
   context: RequestContext,
-  response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string, AepTransportError> =>
-  response.text.pipe(Effect.mapError((error) => transportError(context, error)))
+  response: HttpClientResponse.HttpClientResponse,
+  limit: number
+): Effect.Effect<{ readonly bytes: Uint8Array; readonly exceeded: boolean }, AepTransportError> =>
+  Effect.gen(function*() {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    yield* response.stream.pipe(
+      // A body-less answer (204, HEAD, an empty error) is an empty body, not a failure.
+      Stream.catchAll((error) =>
+        error.reason === "EmptyBody" ? Stream.empty : Stream.fail(transportError(context, error))
+      ),
+      Stream.takeWhile(() => size <= limit),
+      Stream.runForEach((chunk) =>
+        Effect.sync(() => {
+          chunks.push(chunk)
+          size += chunk.length
+        })
+      )
+    )
+    const bytes = new Uint8Array(Math.min(size, limit))
+    let offset = 0
+    for (const chunk of chunks) {
+      const take = Math.min(chunk.length, bytes.length - offset)
+      bytes.set(chunk.subarray(0, take), offset)
+      offset += take
+      if (offset === bytes.length) break
+    }
+    return { bytes, exceeded: size > limit }
+  })
 
 // Only the error's own messages and codes are kept: the request (with its headers) that
 // platform errors carry must not travel into ours.

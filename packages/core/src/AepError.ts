@@ -65,6 +65,10 @@ export class AepHttpError extends Schema.TaggedError<AepHttpError>("@effect-aep/
     detail: Schema.String,
     /** The `x-request-id` AEP answered with: quote it to Adobe support. */
     requestId: Schema.optional(Schema.String),
+    /** How long AEP asked to wait before trying again (`Retry-After`), in milliseconds. */
+    retryAfterMillis: Schema.optional(Schema.Number),
+    /** How many attempts were made (more than 1 when the request was retried). */
+    attempts: Schema.optional(Schema.Number),
     method: Schema.String,
     url: Schema.String
   }
@@ -145,7 +149,9 @@ export class AepTransportError extends Schema.TaggedError<AepTransportError>("@e
     method: Schema.String,
     url: Schema.String,
     /** What failed, as the runtime described it. */
-    description: Schema.String
+    description: Schema.String,
+    /** How many attempts were made (more than 1 when the request was retried). */
+    attempts: Schema.optional(Schema.Number)
   }
 ) {
   override get message(): string {

@@ -6,6 +6,7 @@
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -43,9 +44,18 @@ export const catalogPath = "/data/foundation/catalog"
  */
 export type CreateInput = CreateBatchRequest.Input
 
+// How far the platform's clock may lag ours when looking for a batch created moments ago.
+const clockSkewMillis = 5 * 60 * 1000
+
 /**
  * Creates a batch in a dataset (`POST /batches`). The batch starts in `loading`, ready for
  * files. Invalid input fails with `AepValidationError` and sends nothing.
+ *
+ * Retried safely: the request carries an `externalId` (yours, or `effect-aep-<uuid>` when you
+ * give none), and after an attempt whose outcome is unknown (no answer, or a 5xx) the Catalog is
+ * asked for a batch with that `externalId` before another is created. Limits: if the Catalog
+ * lags behind the create, a second batch can still appear; and an `externalId` of yours that you
+ * reuse within minutes could match an earlier batch.
  *
  * @example
  * ```ts
@@ -64,13 +74,31 @@ export const create: (
     const request = yield* AepClient.validate("Batches.create", CreateBatchRequest.CreateBatchRequest, input)
     yield* Effect.annotateCurrentSpan("aep.dataset_id", request.datasetId)
     const client = yield* AepClient.AepClient
+    // POST /batches has no idempotency key. An externalId makes the batch findable, so that after
+    // an attempt whose outcome is unknown the Catalog is asked before a second batch is created.
+    const externalId = request.externalId ?? `effect-aep-${crypto.randomUUID()}`
+    const since = (yield* Clock.currentTimeMillis) - clockSkewMillis
     const batch = yield* client.execute({
       operation: "Batches.create",
       request: HttpClientRequest.post(`${importPath}/batches`).pipe(
-        HttpClientRequest.bodyUnsafeJson(CreateBatchRequest.toBody(request))
+        HttpClientRequest.bodyUnsafeJson(CreateBatchRequest.toBody({ ...request, externalId }))
       ),
       expected: "Batch",
-      schema: Batch.Batch
+      schema: Batch.Batch,
+      recover: client.execute({
+        operation: "Batches.create",
+        request: HttpClientRequest.get(`${catalogPath}/batches`).pipe(
+          HttpClientRequest.setUrlParams({
+            externalId,
+            dataSet: request.datasetId,
+            createdAfter: String(since),
+            orderBy: "desc:created",
+            limit: "1"
+          })
+        ),
+        expected: "Catalog batch listing",
+        schema: Batch.Keyed
+      }).pipe(Effect.map((found) => Option.fromNullable(found[0])))
     })
     yield* Effect.annotateCurrentSpan("aep.batch_id", batch.id)
     return batch
@@ -257,7 +285,10 @@ export const list = (filter: ListFilter = {}): Stream.Stream<Batch.Batch, AepErr
  * @category models
  */
 export interface AwaitOptions<R = never> {
-  /** Delays between reads. Default: exponential from 1 s, ×1.5, at most 30 s apart. */
+  /**
+   * Delays between reads. Default: exponential from 1 s, ×1.5, at most 30 s apart. A schedule
+   * that ends before the batch is final fails with `AepTimeoutError`.
+   */
   readonly schedule?: Schedule.Schedule<unknown, unknown, never> | undefined
   /** Give up after this long with `AepTimeoutError`. Default: 1 hour. */
   readonly timeout?: Duration.DurationInput | undefined
@@ -296,6 +327,7 @@ export const awaitCompletion: <R = never>(
   const operation = "Batches.awaitCompletion"
   const batchId = yield* validateBatchId(operation, input)
   yield* Effect.annotateCurrentSpan("aep.batch_id", batchId)
+  const startedAt = yield* Clock.currentTimeMillis
   let last: Batch.Batch | undefined
   const read = Effect.tap(get(batchId), (batch) => {
     const changed = last === undefined || last.status !== batch.status
@@ -319,6 +351,16 @@ export const awaitCompletion: <R = never>(
     })
   )
   yield* Effect.annotateCurrentSpan("aep.status", final.status)
+  // A schedule that ends (e.g. `Schedule.recurs`) stops the polling before the batch is final:
+  // that is running out of time, not a verdict.
+  if (!Batch.isTerminal(final.status)) {
+    return yield* new AepTimeoutError({
+      operation,
+      batchId,
+      waitedMillis: (yield* Clock.currentTimeMillis) - startedAt,
+      lastStatus: final.status
+    })
+  }
   if (failedStatuses.has(final.status)) return yield* new BatchFailed({ batch: final })
   return final
 })

@@ -12,6 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as AepClient from "../src/AepClient.js"
+import * as RetryPolicy from "../src/RetryPolicy.js"
 import { AepDecodeError, AepHttpError, AepTransportError, AepValidationError } from "../src/AepError.js"
 import * as Batches from "../src/Batches.js"
 import type * as CreateBatchRequest from "../src/CreateBatchRequest.js"
@@ -106,6 +107,9 @@ const testLayer = (
   )
   const client = AepClient.layerWith({ orgId, apiKey, accessToken, ...options }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, httpClient)),
+    // One attempt per call: what is sent and how answers are read is the subject here; retries
+    // have their own tests.
+    Layer.provide(RetryPolicy.layer({ request: RetryPolicy.disabled, upload: RetryPolicy.disabled })),
     Layer.orDie
   )
   return Layer.merge(client, Layer.succeed(Recorder, { calls }))
@@ -154,7 +158,10 @@ describe("Batches.create", () => {
       assert.strictEqual(call!.headers["x-sandbox-name"], "prod")
       assert.strictEqual(call!.headers["content-type"], "application/json")
       assert.strictEqual(call!.headers["accept"], "application/json")
-      assert.deepStrictEqual(JSON.parse(call!.body!), { datasetId })
+      // The dataset id, and the externalId that makes a retried create findable.
+      const { externalId, ...body } = JSON.parse(call!.body!)
+      assert.deepStrictEqual(body, { datasetId })
+      assert.match(externalId, /^effect-aep-[0-9a-f-]{36}$/)
 
       assert.strictEqual(batch.id, batchId)
       assert.strictEqual(batch.status, "loading")
@@ -203,14 +210,16 @@ describe("Batches.create", () => {
     Effect.gen(function*() {
       yield* Batches.create({ datasetId, inputFormat: { format: "JSON" } })
       const [call] = yield* calls
-      assert.deepStrictEqual(JSON.parse(call!.body!), { datasetId, inputFormat: { format: "json" } })
+      const { externalId: _, ...body } = JSON.parse(call!.body!)
+      assert.deepStrictEqual(body, { datasetId, inputFormat: { format: "json" } })
     }).pipe(Effect.provide(answering(json(201, seedBatch)))))
 
   it.effect("sends CSV options with format CSV", () =>
     Effect.gen(function*() {
       yield* Batches.create({ datasetId, inputFormat: { format: "CSV", delimiter: ";", header: true } })
       const [call] = yield* calls
-      assert.deepStrictEqual(JSON.parse(call!.body!), {
+      const { externalId: _, ...body } = JSON.parse(call!.body!)
+      assert.deepStrictEqual(body, {
         datasetId,
         inputFormat: { format: "csv", delimiter: ";", header: true }
       })
