@@ -175,10 +175,18 @@ export const upload: <E, R, R2 = never>(
       // The HTTP client reports a failing body as a transport error; the source's own error is
       // kept aside and surfaces instead, with its type.
       let sourceFailure: { readonly error: E | AepValidationError } | undefined
-      const body = tapBytes(source.stream, (total) => {
-        sent = total
-        return total > checked.size ? Effect.fail(sizeMismatch(operation, checked.path, checked.size, total)) : report(total)
+      const body = Stream.suspend(() => {
+        sent = 0
+        return tapBytes(source.stream, (total) => {
+          sent = total
+          return total > checked.size ? Effect.fail(sizeMismatch(operation, checked.path, checked.size, total)) : report(total)
+        })
       }).pipe(
+        // A stream that ends short fails here, before the HTTP client notices the body is shorter
+        // than its Content-Length and reports a transport error instead.
+        Stream.concat(Stream.suspend(() =>
+          sent < checked.size ? Stream.fail(sizeMismatch(operation, checked.path, checked.size, sent)) : Stream.empty
+        )),
         Stream.tapError((error) => Effect.sync(() => (sourceFailure = { error }))),
         // A request body carries no requirements: the source's are provided here.
         Stream.provideContext(yield* Effect.context<R | R2>())
