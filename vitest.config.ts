@@ -8,6 +8,7 @@ export default defineConfig({
       { test: { name: "node", root: "packages/node", include: ["test/**/*.test.ts"] } },
       { test: { name: "edge", root: "packages/edge", include: ["test/**/*.test.ts"] } },
       { test: { name: "emulator", root: "packages/emulator", include: ["test/**/*.test.ts"] } },
+      { test: { name: "cli", root: "packages/cli", include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 } },
       { test: { name: "integration", root: "test", include: ["**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 } }
     ]
   }
