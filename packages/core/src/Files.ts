@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -172,9 +173,10 @@ export const upload: <E, R, R2 = never>(
 
     if (checked.size <= checked.largeFileThreshold) {
       let sent = 0
-      // The HTTP client reports a failing body as a transport error; the source's own error is
-      // kept aside and surfaces instead, with its type.
-      let sourceFailure: { readonly error: E | AepValidationError } | undefined
+      // The HTTP client reports a failing body as a transport error, which the client would
+      // retry. A failing source is not the network: its own error ends the upload at once (no
+      // retry re-reads a broken source) and surfaces with its type.
+      const sourceFailed = yield* Deferred.make<never, E | AepValidationError>()
       const body = Stream.suspend(() => {
         sent = 0
         return tapBytes(source.stream, (total) => {
@@ -187,11 +189,11 @@ export const upload: <E, R, R2 = never>(
         Stream.concat(Stream.suspend(() =>
           sent < checked.size ? Stream.fail(sizeMismatch(operation, checked.path, checked.size, sent)) : Stream.empty
         )),
-        Stream.tapError((error) => Effect.sync(() => (sourceFailure = { error }))),
+        Stream.tapError((error) => Deferred.fail(sourceFailed, error)),
         // A request body carries no requirements: the source's are provided here.
         Stream.provideContext(yield* Effect.context<R | R2>())
       )
-      yield* client.executeRaw({
+      const put = client.executeRaw({
         operation,
         request: HttpClientRequest.put(url).pipe(
           HttpClientRequest.bodyStream(body, {
@@ -199,7 +201,12 @@ export const upload: <E, R, R2 = never>(
             contentLength: checked.size
           })
         )
-      }).pipe(Effect.catchAll((error) => Effect.fail(sourceFailure === undefined ? error : sourceFailure.error)))
+      })
+      yield* Effect.raceFirst(put, Deferred.await(sourceFailed)).pipe(
+        Effect.catchAll((error) =>
+          Effect.flatMap(Deferred.isDone(sourceFailed), (failed) => (failed ? Deferred.await(sourceFailed) : Effect.fail(error)))
+        )
+      )
       if (sent !== checked.size) return yield* sizeMismatch(operation, checked.path, checked.size, sent)
       return { path: checked.path, size: checked.size, method: "put", chunks: 1 } satisfies Uploaded
     }
