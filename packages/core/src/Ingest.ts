@@ -143,48 +143,54 @@ export const run: <E = never, R = never, R2 = never>(
     const { totalBytes } = yield* validate(options)
     const emit = (event: Event) => (options.onEvent === undefined ? Effect.void : options.onEvent(event))
     const { files, concurrency, upload, await: awaitOptions, onEvent: _, ...create } = options
-    const batch = yield* Batches.create(create)
-    yield* Effect.annotateCurrentSpan({ "aep.batch_id": batch.id, "aep.file_count": files.length, "aep.bytes": totalBytes })
-    yield* emit(Event.BatchCreated({ batch, totalBytes, totalFiles: files.length }))
-
-    const sentPerFile = new Map<string, number>()
-    let totalSent = 0
-    let filesDone = 0
-    let completed = false
-    const uploadOne = (source: Files.FileSource<E, R>) =>
-      Effect.zipRight(
-        emit(Event.FileStarted({ path: source.path, size: source.size })),
-        Files.upload(batch.id, batch.datasetId ?? create.datasetId, source, {
-          ...upload,
-          onProgress: (progress) => {
-            totalSent += progress.bytesSent - (sentPerFile.get(progress.path) ?? 0)
-            sentPerFile.set(progress.path, progress.bytesSent)
-            return emit(Event.FileProgress({ ...progress, totalBytesSent: totalSent, totalBytes }))
-          }
-        })
-      ).pipe(
-        Effect.tap((uploaded) => {
-          filesDone++
-          return emit(Event.FileUploaded({ uploaded, filesDone, totalFiles: files.length }))
-        })
-      )
-
-    yield* Effect.forEach(files, uploadOne, { concurrency: concurrency ?? 4, discard: true }).pipe(
-      Effect.zipRight(Batches.complete(batch.id)),
-      Effect.tap(() => {
-        completed = true
-        return emit(Event.BatchCompleted({ batchId: batch.id }))
-      }),
-      // Whatever went wrong before COMPLETE (an error, a defect, an interruption), the batch must
-      // not stay `loading` with half its files.
-      Effect.onExit(() =>
-        completed
-          ? Effect.void
-          : Batches.abort(batch.id).pipe(
-            Effect.zipRight(emit(Event.BatchAborted({ batchId: batch.id }))),
-            Effect.catchAllCause((cause) => Effect.logWarning(`Ingest: could not abort batch ${batch.id}`, cause))
+    // An interruption must find the abort in place as soon as the batch exists: between the
+    // create's answer and the guard below there is no point where the fiber can be interrupted.
+    const batch = yield* Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function*() {
+        const batch = yield* restore(Batches.create(create))
+        const sentPerFile = new Map<string, number>()
+        let totalSent = 0
+        let filesDone = 0
+        let completed = false
+        const uploadOne = (source: Files.FileSource<E, R>) =>
+          Effect.zipRight(
+            emit(Event.FileStarted({ path: source.path, size: source.size })),
+            Files.upload(batch.id, batch.datasetId ?? create.datasetId, source, {
+              ...upload,
+              onProgress: (progress) => {
+                totalSent += progress.bytesSent - (sentPerFile.get(progress.path) ?? 0)
+                sentPerFile.set(progress.path, progress.bytesSent)
+                return emit(Event.FileProgress({ ...progress, totalBytesSent: totalSent, totalBytes }))
+              }
+            })
+          ).pipe(
+            Effect.tap((uploaded) => {
+              filesDone++
+              return emit(Event.FileUploaded({ uploaded, filesDone, totalFiles: files.length }))
+            })
           )
-      )
+
+        yield* restore(Effect.gen(function*() {
+          yield* Effect.annotateCurrentSpan({ "aep.batch_id": batch.id, "aep.file_count": files.length, "aep.bytes": totalBytes })
+          yield* emit(Event.BatchCreated({ batch, totalBytes, totalFiles: files.length }))
+          yield* Effect.forEach(files, uploadOne, { concurrency: concurrency ?? 4, discard: true })
+          yield* Batches.complete(batch.id)
+          completed = true
+          yield* emit(Event.BatchCompleted({ batchId: batch.id }))
+        })).pipe(
+          // Whatever went wrong before COMPLETE (an error, a defect, an interruption, also while
+          // a progress callback ran), the batch must not stay `loading` with half its files.
+          Effect.onExit(() =>
+            completed
+              ? Effect.void
+              : Batches.abort(batch.id).pipe(
+                Effect.zipRight(emit(Event.BatchAborted({ batchId: batch.id }))),
+                Effect.catchAllCause((cause) => Effect.logWarning(`Ingest: could not abort batch ${batch.id}`, cause))
+              )
+          )
+        )
+        return batch
+      })
     )
 
     if (awaitOptions === false) {
