@@ -41,11 +41,23 @@ export const fromReadableStream = (
   path: string,
   body: ReadableStream<Uint8Array>,
   size: number
-): Files.FileSource<SourceError> => ({
-  path,
-  size,
-  stream: Stream.fromReadableStream(() => body, (cause) => new SourceError(`reading ${path} failed`, { cause }))
-})
+): Files.FileSource<SourceError> => {
+  let used = false
+  return {
+    path,
+    size,
+    // A second run must fail as documented, not die on a locked (or drained) stream.
+    stream: Stream.suspend(() => {
+      if (used) {
+        return Stream.fail(
+          new SourceError(`reading ${path} failed: a ReadableStream can be read once only, and the request had to be sent again`)
+        )
+      }
+      used = true
+      return Stream.fromReadableStream(() => body, (cause) => new SourceError(`reading ${path} failed`, { cause }))
+    })
+  }
+}
 
 /**
  * Bytes in memory.
