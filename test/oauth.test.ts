@@ -2,7 +2,7 @@
  * OAuth Server-to-Server against the emulator's IMS and gateway, over loopback through the Node
  * adapter: what the token cache costs IMS, and what a revoked or expired token costs callers.
  */
-import { AepConfig, Batches } from "@effect-aep/core"
+import { AepConfig, Batches, RetryPolicy } from "@effect-aep/core"
 import { AepNode } from "@effect-aep/node"
 import { Demo, Emulator } from "@effect-aep/emulator"
 import { assert, describe, it } from "@effect/vitest"
@@ -115,7 +115,7 @@ describe("OAuth Server-to-Server against the emulator", () => {
       assert.strictEqual(error.error, "ims_unreachable")
       assert.include(error.errorDescription, `http://127.0.0.1:${port}/ims/token/v3`)
       assert.strictEqual(emulator.state.counter("batches.create"), 0)
-    }))
+    }).pipe(RetryPolicy.withPolicy(RetryPolicy.disabled)))
 
   it.effect("a plain-http IMS URL that is not loopback is refused before anything is sent", () =>
     Effect.gen(function*() {

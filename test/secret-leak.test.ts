@@ -4,7 +4,7 @@
  * `String(error)`, JSON, `Cause.pretty`, Node's inspection. Success and failure paths are run
  * against the emulator with everything captured, and the captures are searched for the values.
  */
-import { Batches } from "@effect-aep/core"
+import { Batches, RetryPolicy } from "@effect-aep/core"
 import { AepNode } from "@effect-aep/node"
 import { Demo, Emulator } from "@effect-aep/emulator"
 import { assert, describe, it } from "@effect/vitest"
@@ -215,5 +215,5 @@ describe("secret leak", () => {
       )
 
       assertAbsent(capture, yield* Effect.getFiberRefs, [clientSecret, ...issued])
-    }))
+    }).pipe(RetryPolicy.withPolicy(RetryPolicy.disabled)))
 })

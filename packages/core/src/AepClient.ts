@@ -437,7 +437,8 @@ export const classify = (error: AepRequestError): "retry" | "ambiguous" | "final
     case "AepHttpError":
       return error.status === 429 ? "retry" : [500, 502, 503, 504].includes(error.status) ? "ambiguous" : "final"
     case "AepTransportError":
-      return "ambiguous"
+      // A refused connection or an unknown host means the request never left: safe to repeat.
+      return /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/.test(error.description) ? "retry" : "ambiguous"
     case "AepDecodeError":
     case "AepAuthError":
       return "final"

@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as RetryPolicy from "./RetryPolicy.js"
 import { AepAuthError } from "./AepError.js"
 import * as BaseUrl from "./internal/baseUrl.js"
 import { describeCause } from "./internal/describeCause.js"
@@ -217,18 +218,37 @@ export const exchange: (
         scope: credentials.scopes.join(",")
       })
     )
-    const response = yield* httpClient.execute(request).pipe(
-      // HttpClient's own span would keep the response, whose body is the token, as its outcome,
-      // where any tracer can render it. This span records the request instead, without it.
-      Effect.locally(HttpClient.currentTracerDisabledWhen, () => true),
-      Effect.mapError((error) => unreachable(url, error))
+    // Asking IMS again is harmless (an extra token): throttling, 5xx and an unreachable IMS are
+    // retried under the retry policy in force.
+    const [response, text] = yield* RetryPolicy.retry(
+      Effect.flatMap(
+        httpClient.execute(request).pipe(
+          // HttpClient's own span would keep the response, whose body is the token, as its outcome,
+          // where any tracer can render it. This span records the request instead, without it.
+          Effect.locally(HttpClient.currentTracerDisabledWhen, () => true),
+          Effect.mapError((error) => unreachable(url, error))
+        ),
+        (response) =>
+          Effect.flatMap(
+            response.text.pipe(Effect.mapError((error) => unreachable(url, error))),
+            (text): Effect.Effect<readonly [typeof response, string], AepAuthError> =>
+              response.status === 429 || response.status >= 500
+                ? Effect.fail(new AepAuthError({ error: "ims_unavailable", errorDescription: `IMS answered ${response.status}`, status: response.status }))
+                : Effect.succeed([response, text] as const)
+          )
+      ),
+      {
+        isRetryable: (error) => error.error === "ims_unreachable" || error.error === "ims_unavailable",
+        throttled: (error) => error.status === 429,
+        onTimeout: (timeout) =>
+          new AepAuthError({ error: "ims_unreachable", errorDescription: `IMS at ${url} did not answer within ${Duration.format(timeout)}` })
+      }
     )
     yield* Effect.annotateCurrentSpan({
       "http.request.method": "POST",
       "url.full": url,
       "http.response.status_code": response.status
     })
-    const text = yield* response.text.pipe(Effect.mapError((error) => unreachable(url, error)))
     const scrub = scrubber(credentials)
     if (response.status >= 200 && response.status < 300) {
       // The body holds the token: nothing of it may go into an error, only what was wrong.

@@ -13,13 +13,16 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 
 /**
  * @since 0.1.0
@@ -210,3 +213,39 @@ export const parseRetryAfter = (value: string | undefined, now: number): Duratio
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - now))
 }
+
+/**
+ * Runs `effect` under the policy in force (the per-call override, else `defaults`): each attempt
+ * timed (`onTimeout` makes the error), failures that `isRetryable` retried after the backoff
+ * delay (and `retryAfter`, when the failure carries one), until the attempts or the deadline run
+ * out. For calls that are safe to repeat.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retry = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options: {
+    readonly isRetryable: (error: E) => boolean
+    readonly onTimeout: (timeout: Duration.Duration) => E
+    readonly throttled?: ((error: E) => boolean) | undefined
+    readonly retryAfter?: ((error: E) => Duration.Duration | undefined) | undefined
+    readonly policy?: RetryPolicy | undefined
+  }
+): Effect.Effect<A, E, R> =>
+  Effect.gen(function*() {
+    const policy = options.policy ?? Option.getOrElse(yield* FiberRef.get(currentOverride), () => defaults)
+    const timed = Effect.timeoutFail(effect, { duration: policy.attemptTimeout, onTimeout: () => options.onTimeout(policy.attemptTimeout) })
+    const startedAt = yield* Clock.currentTimeMillis
+    for (let attempt = 1;; attempt++) {
+      const result = yield* Effect.either(timed)
+      if (Either.isRight(result)) return result.right
+      const error = result.left
+      if (attempt >= policy.maxAttempts || !options.isRetryable(error)) return yield* Effect.fail(error)
+      const wait = delay(policy, attempt, yield* Random.next, options.throttled?.(error) ?? false, options.retryAfter?.(error))
+      if ((yield* Clock.currentTimeMillis) + Duration.toMillis(wait) - startedAt > Duration.toMillis(policy.deadline)) {
+        return yield* Effect.fail(error)
+      }
+      yield* Effect.sleep(wait)
+    }
+  })

@@ -30,6 +30,8 @@ export * as FilePath from "./FilePath.js"
 export * as Files from "./Files.js"
 /** @since 0.1.0 */
 export * as Ingest from "./Ingest.js"
+/** @since 0.1.0 */
+export * as RetryPolicy from "./RetryPolicy.js"
 
 export {
   /** @since 0.1.0 */

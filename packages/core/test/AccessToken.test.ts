@@ -1,4 +1,5 @@
 import type * as HttpBody from "@effect/platform/HttpBody"
+import * as RetryPolicy from "../src/RetryPolicy.js"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -332,7 +333,7 @@ describe("ClientCredentials.exchange failures", () => {
       assert.include(error.errorDescription, "https://ims-na1.adobelogin.com/ims/token/v3")
       assert.include(error.errorDescription, "ENOTFOUND")
       assert.include(error.message, "AEP_IMS_URL")
-    }))
+    }).pipe(RetryPolicy.withPolicy(RetryPolicy.disabled)))
 
   it.effect("a 2xx answer without a token is invalid_response, and shows nothing of the answer", () =>
     Effect.gen(function*() {

@@ -1,4 +1,4 @@
-import { AepConfig, Batches } from "@effect-aep/core"
+import { AepConfig, Batches, RetryPolicy } from "@effect-aep/core"
 import { Demo, Emulator } from "@effect-aep/emulator"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, DateTime, Effect, Either, Layer } from "effect"
@@ -79,15 +79,17 @@ describe("AepNode against the emulator over loopback", () => {
       assert.notInclude(JSON.stringify(error), "expired-token-value")
     }))
 
-  it.effect("an unreachable platform fails with AepTransportError", () =>
+  it.live("an unreachable platform fails with AepTransportError once the attempts are spent", () =>
     Effect.gen(function*() {
       const port = yield* closedPort
       const error = yield* Batches.create({ datasetId: Demo.datasetId }).pipe(
+        RetryPolicy.withPolicy(RetryPolicy.make({ maxAttempts: 2, baseDelay: "1 millis" })),
         Effect.provide(demo(`http://127.0.0.1:${port}`)),
         Effect.flip
       )
       assert.strictEqual(error._tag, "AepTransportError")
       assert.include(error.message, `127.0.0.1:${port}`)
+      if (error._tag === "AepTransportError") assert.strictEqual(error.attempts, 2)
     }))
 
   it.effect("refuses a plain-http platform URL that is not loopback before building anything", () =>
