@@ -162,6 +162,8 @@ const signal = (name: string, action: Action) =>
     const client = yield* AepClient.AepClient
     yield* client.executeRaw({
       operation: name,
+      // Each signal leaves the batch in the same state however often it is sent.
+      idempotent: true,
       request: HttpClientRequest.post(`${importPath}/batches/${batchId}`).pipe(HttpClientRequest.setUrlParam("action", action))
     })
   })

@@ -195,6 +195,7 @@ export const upload: <E, R, R2 = never>(
       )
       const put = client.executeRaw({
         operation,
+        upload: true,
         request: HttpClientRequest.put(url).pipe(
           HttpClientRequest.bodyStream(body, {
             contentType: "application/octet-stream",
@@ -211,7 +212,12 @@ export const upload: <E, R, R2 = never>(
       return { path: checked.path, size: checked.size, method: "put", chunks: 1 } satisfies Uploaded
     }
 
-    yield* client.executeRaw({ operation, request: HttpClientRequest.post(url).pipe(HttpClientRequest.setUrlParam("action", "INITIALIZE")) })
+    // Both actions are safe to repeat: INITIALIZE before any chunk, COMPLETE once the file is whole.
+    yield* client.executeRaw({
+      operation,
+      idempotent: true,
+      request: HttpClientRequest.post(url).pipe(HttpClientRequest.setUrlParam("action", "INITIALIZE"))
+    })
     let offset = 0
     let chunks = 0
     yield* rechunk(source.stream, checked.chunkSize).pipe(
@@ -222,6 +228,7 @@ export const upload: <E, R, R2 = never>(
           if (end >= checked.size) return yield* sizeMismatch(operation, checked.path, checked.size, end + 1)
           yield* client.executeRaw({
             operation,
+            upload: true,
             request: HttpClientRequest.patch(url).pipe(
               HttpClientRequest.setHeader("content-range", `bytes ${start}-${end}`),
               HttpClientRequest.bodyUint8Array(chunk, "application/octet-stream")
@@ -234,7 +241,11 @@ export const upload: <E, R, R2 = never>(
       )
     )
     if (offset !== checked.size) return yield* sizeMismatch(operation, checked.path, checked.size, offset)
-    yield* client.executeRaw({ operation, request: HttpClientRequest.post(url).pipe(HttpClientRequest.setUrlParam("action", "COMPLETE")) })
+    yield* client.executeRaw({
+      operation,
+      idempotent: true,
+      request: HttpClientRequest.post(url).pipe(HttpClientRequest.setUrlParam("action", "COMPLETE"))
+    })
     return { path: checked.path, size: checked.size, method: "chunked", chunks } satisfies Uploaded
   }
 )

@@ -6,11 +6,23 @@
  * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as AepClient from "@effect-aep/core/AepClient"
+
+/**
+ * `fetch` without following redirects: a redirect would carry the Authorization header and API
+ * key to wherever it points. A 3xx answer surfaces as an `AepHttpError` instead.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const httpClient: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
+  Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" }))
+)
 
 /**
  * The client from explicit values: a static `accessToken`, or OAuth Server-to-Server with
@@ -21,7 +33,7 @@ import * as AepClient from "@effect-aep/core/AepClient"
  * @category layers
  */
 export const layer = (options: AepClient.Options): Layer.Layer<AepClient.AepClient, ConfigError.ConfigError> =>
-  AepClient.layerWith(options).pipe(Layer.provide(FetchHttpClient.layer))
+  AepClient.layerWith(options).pipe(Layer.provide(httpClient))
 
 /**
  * A Worker's bindings, Deno's `Deno.env.toObject()`, `process.env` on Vercel: any object whose
@@ -75,5 +87,5 @@ export const configProvider = (env: Env): ConfigProvider.ConfigProvider =>
 export const layerFromEnv = (env: Env): Layer.Layer<AepClient.AepClient, ConfigError.ConfigError> =>
   AepClient.layerConfig.pipe(
     Layer.locallyEffect(Effect.withConfigProvider(configProvider(env))),
-    Layer.provide(FetchHttpClient.layer)
+    Layer.provide(httpClient)
   )
