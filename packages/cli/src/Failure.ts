@@ -14,7 +14,6 @@ import * as Cause from "effect/Cause"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as Option from "effect/Option"
-import * as BatchView from "./BatchView.js"
 import * as ExitCode from "./ExitCode.js"
 
 /**
@@ -114,7 +113,7 @@ export const fromError = (error: unknown): Report => {
         return {
           exitCode: ExitCode.batchFailed,
           message: `${message}\nSee why: aep batch errors ${failed.batchId}`,
-          json: { _tag: error._tag, message, batch: BatchView.toJson(failed.batch) }
+          json: { _tag: error._tag, message, batchId: failed.batchId, status: failed.status }
         }
       }
       case "AepTimeoutError":

@@ -67,7 +67,14 @@ export const command = Command.make(
           }).pipe(Effect.ensuring(progress.done))
         })).pipe(
           // A failed batch is summed up like a successful one before the command exits with its code.
-          Effect.tapError((error) => (isBatchFailed(error) && !options.json ? summary(error.batch, output.stdout.color) : Effect.void))
+          Effect.tapError((error) =>
+            !isBatchFailed(error)
+              ? Effect.void
+              : options.json
+              // The last line is the final batch, failed or not.
+              ? Output.line(JSON.stringify(Progress.toJson(Ingest.Event.Finished({ batch: error.batch }))))
+              : summary(error.batch, output.stdout.color)
+          )
         )
         if (!options.json) yield* summary(batch, output.stdout.color)
       })
@@ -86,8 +93,11 @@ export const command = Command.make(
 )
 
 const summary = (batch: Batch.Batch, color: boolean) => {
+  const failedRows = batch.failedRecordCount ?? batch.metrics?.failedRecordCount ?? 0
   const headline = Batch.isSuccess(batch.status)
-    ? `Batch ${batch.id} succeeded.`
+    ? failedRows > 0
+      ? `Batch ${batch.id} succeeded, with ${Table.count(failedRows)} failed row(s) (partial ingestion). See them: aep batch errors ${batch.id}`
+      : `Batch ${batch.id} succeeded.`
     : Batch.isTerminal(batch.status)
     ? `Batch ${batch.id} ended ${batch.status}. See why: aep batch errors ${batch.id}`
     : `Batch ${batch.id} is ${batch.status}. Follow it: aep batch wait ${batch.id}`
