@@ -271,7 +271,11 @@ const list = Command.make(
       Options.withDescription("Only batches created since: a duration back from now (24h, 7d) or a date (2026-05-01)."),
       Options.optional
     ),
-    limit: Options.integer("limit").pipe(Options.withDescription("At most this many batches, newest first (default 20)."), Options.withDefault(20))
+    limit: Options.integer("limit").pipe(
+      Options.withDescription("At most this many batches, newest first (default 20)."),
+      Options.withDefault(20)
+    ),
+    quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("Print only the batch ids, one a line."))
   },
   (options) =>
     Common.withAep(
@@ -294,6 +298,7 @@ const list = Command.make(
           pageSize: Math.min(options.limit, 100)
         }).pipe(Stream.take(options.limit), Stream.runCollect, Effect.map(Chunk.toReadonlyArray))
         if (options.json) return yield* Common.printJson(batches.map(BatchView.toJson))
+        if (options.quiet) return yield* Effect.forEach(batches, (batch) => Output.line(batch.id), { discard: true })
         if (batches.length === 0) return yield* Output.line("No batches.")
         const useColor = yield* color
         yield* Output.line(Table.table(BatchView.listHeaders, batches.map((batch) => BatchView.listRow(batch, useColor))))
@@ -304,7 +309,8 @@ const list = Command.make(
     Common.help("Lists batches, newest first.", [
       "aep batch list",
       "aep batch list --dataset 5c8c3c555033b814b69f947f --status failed --since 24h",
-      "aep batch list --status success,failed --limit 100 --json"
+      "aep batch list --status success,failed --limit 100 --json",
+      "FAILED=$(aep batch list --status failed --limit 1 --quiet)"
     ])
   )
 )

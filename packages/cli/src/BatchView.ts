@@ -78,7 +78,7 @@ export const details = (batch: Batch.Batch, color = false): string => {
     "errors:",
     ...errors.map((error) =>
       `  ${error.code}${error.description === undefined ? "" : `  ${error.description}`}${
-        error.recordCount === undefined ? "" : ` (${Table.count(error.recordCount)} rows)`
+        error.recordCount === undefined ? "" : ` (${Table.count(error.recordCount)} row${error.recordCount === 1 ? "" : "s"})`
       }`
     )
   ].join("\n")

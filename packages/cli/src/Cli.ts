@@ -124,7 +124,8 @@ const distance = (a: string, b: string): number => {
 }
 
 const unknownCommand = (path: string, given: string, known: ReadonlyArray<string>): string => {
-  const close = known.filter((name) => distance(name, given) <= 2)
+  const close = known.map((name) => [name, distance(name, given)] as const).filter(([, d]) => d <= 2).sort((a, b) => a[1] - b[1])
+    .map(([name]) => name)
   return `${path}: unknown command '${given}'.${close.length === 0 ? "" : ` Did you mean '${close[0]}'?`} Commands: ${
     known.join(", ")
   }. Run '${path} --help' for usage.`

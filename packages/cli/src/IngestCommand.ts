@@ -99,7 +99,7 @@ const summary = (batch: Batch.Batch, color: boolean) => {
       ? `Batch ${batch.id} succeeded, with ${Table.count(failedRows)} failed row(s) (partial ingestion). See them: aep batch errors ${batch.id}`
       : `Batch ${batch.id} succeeded.`
     : Batch.isTerminal(batch.status)
-    ? `Batch ${batch.id} ended ${batch.status}. See why: aep batch errors ${batch.id}`
+    ? `Batch ${batch.id} ended ${batch.status}.`
     : `Batch ${batch.id} is ${batch.status}. Follow it: aep batch wait ${batch.id}`
   return Output.line(`\n${Table.style(color, "bold", headline)}\n${BatchView.details(batch, color)}`)
 }

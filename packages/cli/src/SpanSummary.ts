@@ -3,7 +3,7 @@
  * printed to standard error when it ends. The spans are recorded by a tracer that wraps the one
  * in force, so an OpenTelemetry exporter configured around `aep` still receives them.
  *
- * Header attributes and stack traces are left out (noise); any value that contains one of the
+ * Header attributes, stack traces and the parts of `url.full` are left out (noise); any value that contains one of the
  * configured secrets is shown as `<redacted>`, although the library never puts them there.
  *
  * @since 0.1.0
@@ -61,8 +61,11 @@ export const recording = <A, E, R, R2>(
     return effect.pipe(Effect.withTracer(recorder.tracer), Effect.ensuring(Effect.suspend(() => onSpans(recorder.spans()))))
   })
 
+// url.full says all that these say.
+const redundant: ReadonlySet<string> = new Set(["url.path", "url.scheme", "url.query", "server.address", "server.port", "code.stacktrace"])
+
 const hidden = (key: string): boolean =>
-  key.startsWith("http.request.header.") || key.startsWith("http.response.header.") || key === "code.stacktrace"
+  key.startsWith("http.request.header.") || key.startsWith("http.response.header.") || redundant.has(key)
 
 const show = (value: unknown, secrets: ReadonlyArray<string>): string => {
   const text = typeof value === "string" ? value : typeof value === "bigint" ? String(value) : JSON.stringify(value) ?? String(value)

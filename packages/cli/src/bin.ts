@@ -20,8 +20,9 @@ Cli.run(process.argv.slice(2)).pipe(
   Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Output.layerNode)),
   NodeRuntime.runMain({
     disableErrorReporting: true,
-    teardown: (exit, onExit) =>
-      onExit(
+    // Exits at once, 0 included: idle keep-alive connections would hold the process for seconds.
+    teardown: (exit) =>
+      process.exit(
         Exit.isSuccess(exit) && typeof exit.value === "number"
           ? exit.value
           : Exit.isInterrupted(exit)
