@@ -263,7 +263,8 @@ describe("Ingest.run failures", () => {
   it.scoped("a refused COMPLETE aborts the batch", () =>
     Effect.gen(function*() {
       const started = yield* startEmulator()
-      started.state.faults.set({ rules: [{ method: "POST", path: "/import/batches/[0-9a-f]+$", fault: { type: "status", status: 500 } }] })
+      // Once (the ABORT that follows goes to the same path), and a status the client does not retry.
+      started.state.faults.set({ rules: [{ method: "POST", path: "/import/batches/[0-9a-f]+$", fault: { type: "status", status: 400 } }] })
       const error = yield* started.provide(Ingest.run({
         datasetId,
         inputFormat: { format: "json" },

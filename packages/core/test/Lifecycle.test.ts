@@ -207,7 +207,7 @@ describe("Batches.list", () => {
       const started = yield* startEmulator()
       const ids = yield* seed(started)
       const check = (filter: Batches.ListFilter, expected: ReadonlyArray<number>) =>
-        Effect.map(started.provide(collect({ pageSize: 7, ...filter })), (batches) =>
+        Effect.map(started.provide(collect({ pageSize: 30, ...filter })), (batches) =>
           assert.deepStrictEqual(indexes(ids, batches), expected, JSON.stringify(filter)))
 
       yield* check({ datasetId: otherDataset }, range((i) => i % 5 === 0))
