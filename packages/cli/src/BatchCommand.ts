@@ -141,7 +141,10 @@ const upload = Command.make(
       Options.withDefault(4)
     ),
     batchId,
-    files: Args.text({ name: "FILE" }).pipe(Args.withDescription("Files to upload; each is named in the batch by its file name."), Args.atLeast(1))
+    files: Args.text({ name: "FILE" }).pipe(
+      Args.withDescription("Files to upload; each is named in the batch by its file name."),
+      Args.atLeast(1)
+    )
   },
   (options) =>
     Common.withAep(
@@ -255,7 +258,11 @@ const list = Command.make(
   "list",
   {
     ...Common.options,
-    dataset: Options.text("dataset").pipe(Options.withAlias("d"), Options.withDescription("Only batches of this dataset."), Options.optional),
+    dataset: Options.text("dataset").pipe(
+      Options.withAlias("d"),
+      Options.withDescription("Only batches of this dataset."),
+      Options.optional
+    ),
     status: Options.text("status").pipe(
       Options.withDescription(`Only batches in these statuses, comma-separated (${statuses.join(", ")}).`),
       Options.mapEffect((text) => {
@@ -286,13 +293,17 @@ const list = Command.make(
         if (Option.isSome(options.since)) {
           createdAfter = Common.parseSince(options.since.value, yield* Clock.currentTimeMillis)
           if (createdAfter === undefined) {
-            return yield* new UsageError({ message: `--since must be a duration (24h, 7d) or a date (2026-05-01); got '${options.since.value}'` })
+            return yield* new UsageError({
+              message: `--since must be a duration (24h, 7d) or a date (2026-05-01); got '${options.since.value}'`
+            })
           }
         }
         const status = Option.getOrUndefined(options.status)
         const batches = yield* Batches.list({
           ...(Option.isSome(options.dataset) ? { datasetId: options.dataset.value } : {}),
-          ...(status === undefined ? {} : { status: status.length === 1 ? status[0]! : (status as [Batch.KnownStatus, ...Array<Batch.KnownStatus>]) }),
+          ...(status === undefined
+            ? {}
+            : { status: status.length === 1 ? status[0]! : (status as [Batch.KnownStatus, ...Array<Batch.KnownStatus>]) }),
           ...(createdAfter === undefined ? {} : { createdAfter }),
           orderBy: { field: "created", direction: "desc" },
           pageSize: Math.min(options.limit, 100)
@@ -358,7 +369,8 @@ const errors = Command.make("errors", { ...Common.options, batchId }, (options) 
   )).pipe(
     Command.withDescription(
       Common.help(
-        "Shows why a batch failed: the errors AEP recorded, the files that failed, and each row it could not read (for batches created with --diagnostics).",
+        "Shows why a batch failed: the errors AEP recorded, the files that failed, and each row it could not " +
+          "read (for batches created with --diagnostics).",
         ["aep batch errors $BATCH", "aep batch errors $BATCH --json"]
       )
     )

@@ -100,7 +100,10 @@ const app = Command.run(command, { name: "aep", version })
 
 // The command groups and their subcommands, to answer `aep batch`, `aep batch --help` and
 // `aep batch nosuch` better than the parser does (it lists no subcommands for a nested group).
-const groups: Record<string, { readonly command: Command.Command<any, any, any, any>; readonly subcommands: ReadonlyArray<string> }> = {
+const groups: Record<
+  string,
+  { readonly command: Command.Command<any, any, any, any>; readonly subcommands: ReadonlyArray<string> }
+> = {
   batch: {
     command: BatchCommand.command,
     subcommands: ["create", "upload", "complete", "abort", "revert", "get", "list", "wait", "errors"]
@@ -150,7 +153,12 @@ const early = (argv: ReadonlyArray<string>): Early => {
       .join("\n\n")
       .trim()
     return {
-      help: `Usage: aep ${first} <command> [options]\n\nCommands:\n${commandList(`${first} `)}\n\n${description}\n\nRun 'aep ${first} <command> --help' for a command's options and examples.`,
+      help: [
+        `Usage: aep ${first} <command> [options]`,
+        `Commands:\n${commandList(`${first} `)}`,
+        description,
+        `Run 'aep ${first} <command> --help' for a command's options and examples.`
+      ].join("\n\n"),
       exitCode: second === undefined ? ExitCode.usage : ExitCode.ok
     }
   }
@@ -164,7 +172,9 @@ const commandPath = (argv: ReadonlyArray<string>): string => {
   const [first, second] = argv
   if (first === undefined || !topLevel.includes(first)) return "aep"
   const group = groups[first]
-  return group !== undefined && second !== undefined && group.subcommands.includes(second) ? `aep ${first} ${second}` : `aep ${first}`
+  return group !== undefined && second !== undefined && group.subcommands.includes(second)
+    ? `aep ${first} ${second}`
+    : `aep ${first}`
 }
 
 // The parser prints help and its errors with `Console`: route them to `Output`, without colour

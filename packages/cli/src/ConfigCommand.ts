@@ -66,7 +66,9 @@ const show = Command.make("show", { json: Common.json, profile: Common.profile }
   })).pipe(
     Command.withDescription(
       Common.help(
-        "Shows the configuration a command would use: the profiles file, the profile, and each setting with where it came from. Secrets (API key, client id and secret, access token) are never shown, only whether they are set.",
+        "Shows the configuration a command would use: the profiles file, the profile, and each setting with " +
+          "where it came from. Secrets (API key, client id and secret, access token) are never shown, only " +
+          "whether they are set.",
         ["aep config show", "aep config show --profile staging --json"]
       )
     )
@@ -93,9 +95,15 @@ const list = Command.make("list", { json: Common.json }, (options) =>
 export const command = Command.make("config").pipe(
   Command.withDescription(
     Common.help(
-      "Profiles: named configurations in a JSON file, chosen with --profile NAME (or AEP_PROFILE). The file is $AEP_CONFIG, else $XDG_CONFIG_HOME/aep/config.json, else ~/.config/aep/config.json. A profile holds the keys orgId, sandboxName, apiKey, clientId, clientSecret, accessToken, scopes, imsUrl, platformUrl, tokenRefreshMargin, datasetId (the AEP_* variables of the same names); its values win over the environment's.",
+      "Profiles: named configurations in a JSON file, chosen with --profile NAME (or AEP_PROFILE). The file " +
+        "is $AEP_CONFIG, else $XDG_CONFIG_HOME/aep/config.json, else ~/.config/aep/config.json. A profile " +
+        `holds the keys ${Object.keys(Profiles.keys).join(", ")} (the AEP_* variables of the same names); ` +
+        "its values win over the environment's.",
       ["aep config show --profile staging", "aep config list"],
-      ['{ "profiles": { "staging": { "orgId": "…@AdobeOrg", "sandboxName": "staging", "apiKey": "…", "clientSecret": "…" } } }']
+      [
+        '{ "profiles": { "staging": { "orgId": "…@AdobeOrg", "sandboxName": "staging", "apiKey": "…", ' +
+        '"clientSecret": "…" } } }'
+      ]
     )
   ),
   Command.withSubcommands([show, list])

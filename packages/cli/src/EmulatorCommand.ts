@@ -69,7 +69,8 @@ export const command = Command.make(
 ).pipe(
   Command.withDescription(
     Common.help(
-      "Starts a local AEP emulator (batch ingestion, Catalog, Data Access) on 127.0.0.1 and prints how to point aep at it. Runs until Ctrl-C. State is in memory.",
+      "Starts a local AEP emulator (batch ingestion, Catalog, Data Access) on 127.0.0.1 and prints how to " +
+        "point aep at it. Runs until Ctrl-C. State is in memory.",
       ["aep emulator", "aep emulator --port 0 --processing-delay 200"]
     )
   )

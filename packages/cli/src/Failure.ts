@@ -51,8 +51,8 @@ const httpFields = (error: AepHttpError | AepDecodeError) => ({
   url: error.url
 })
 
-const configHint =
-  "Set the AEP_* variables, or choose a profile with --profile (see 'aep config --help'). 'aep emulator' starts a local AEP and prints values to try."
+const configHint = "Set the AEP_* variables, or choose a profile with --profile (see 'aep config --help'). " +
+  "'aep emulator' starts a local AEP and prints values to try."
 
 /**
  * Classifies one expected error.
@@ -68,7 +68,9 @@ export const fromError = (error: unknown): Report => {
     const lines = AepConfig.describeError(error)
     return {
       exitCode: ExitCode.usage,
-      message: `The AEP configuration is incomplete or invalid:\n${lines.split("\n").map((line) => `  ${line}`).join("\n")}\n${configHint}`,
+      message: `The AEP configuration is incomplete or invalid:\n${
+        lines.split("\n").map((line) => `  ${line}`).join("\n")
+      }\n${configHint}`,
       json: { _tag: "ConfigError", message: lines }
     }
   }

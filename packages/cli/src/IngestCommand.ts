@@ -41,8 +41,14 @@ export const command = Command.make(
       Options.withDescription("Return once AEP accepted COMPLETE, without waiting for the verdict.")
     ),
     timeout: Common.durationOption("timeout", "How long to wait for the verdict, e.g. 30m (default 1h)."),
-    concurrency: Options.integer("concurrency").pipe(Options.withDescription("Files uploaded at once, 1-32 (default 4)."), Options.withDefault(4)),
-    files: Args.text({ name: "FILE" }).pipe(Args.withDescription("The files to ingest; each is named in the batch by its file name."), Args.atLeast(1))
+    concurrency: Options.integer("concurrency").pipe(
+      Options.withDescription("Files uploaded at once, 1-32 (default 4)."),
+      Options.withDefault(4)
+    ),
+    files: Args.text({ name: "FILE" }).pipe(
+      Args.withDescription("The files to ingest; each is named in the batch by its file name."),
+      Args.atLeast(1)
+    )
   },
   (options) =>
     Common.withAep(
@@ -82,7 +88,9 @@ export const command = Command.make(
 ).pipe(
   Command.withDescription(
     Common.help(
-      "Ingests files into a dataset in one go: creates a batch, uploads the files (with progress), completes the batch and waits for AEP's verdict. Exits 0 on success, 3 if AEP failed the batch. With --json, prints one JSON event per line; the last is the final batch.",
+      "Ingests files into a dataset in one go: creates a batch, uploads the files (with progress), completes " +
+        "the batch and waits for AEP's verdict. Exits 0 on success, 3 if AEP failed the batch. With --json, " +
+        "prints one JSON event per line; the last is the final batch.",
       [
         "aep ingest --dataset 5c8c3c555033b814b69f947f people.json",
         "aep ingest -d 5c8c3c555033b814b69f947f --diagnostics --partial 5 exports/*.csv",
@@ -96,7 +104,8 @@ const summary = (batch: Batch.Batch, color: boolean) => {
   const failedRows = batch.failedRecordCount ?? batch.metrics?.failedRecordCount ?? 0
   const headline = Batch.isSuccess(batch.status)
     ? failedRows > 0
-      ? `Batch ${batch.id} succeeded, with ${Table.count(failedRows)} failed row(s) (partial ingestion). See them: aep batch errors ${batch.id}`
+      ? `Batch ${batch.id} succeeded, with ${Table.count(failedRows)} failed row(s) (partial ingestion). ` +
+        `See them: aep batch errors ${batch.id}`
       : `Batch ${batch.id} succeeded.`
     : Batch.isTerminal(batch.status)
     ? `Batch ${batch.id} ended ${batch.status}.`

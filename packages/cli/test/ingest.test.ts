@@ -1,6 +1,7 @@
 import { Demo } from "@effect-aep/emulator"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { aep, broken, demoEnv, people, type Running, startEmulator, workdir } from "./support.js"
+import { spawn } from "node:child_process"
+import { aep, bin, broken, demoEnv, people, type Running, startEmulator, workdir } from "./support.js"
 
 // Three MiB of JSON lines: enough for several progress events (files are read a MiB at a time).
 const bigJson = (() => {
@@ -17,7 +18,7 @@ describe("aep ingest", () => {
   beforeAll(async () => {
     running = await startEmulator()
     env = demoEnv(running.url, { AEP_DATASET_ID: Demo.datasetId })
-    dir = workdir({ "people.json": people, "more.jsonl": people, "big.json": bigJson, "broken.json": broken, "data.txt": people, "rows.csv": "name\nAda\n" })
+    dir = workdir({ "people.json": people, "more.jsonl": people, "slow.json": people, "big.json": bigJson, "broken.json": broken, "data.txt": people, "rows.csv": "name\nAda\n" })
   })
   afterAll(() => running.stop())
 
@@ -124,5 +125,27 @@ describe("aep ingest", () => {
     assert.include(noDataset.stderr, "--dataset is required")
     assert.strictEqual(multilineCsv.code, 2)
     assert.strictEqual(running.emulator.state.batches.size, before)
+  })
+
+  it("Ctrl-C during the upload aborts the batch and exits 130", async () => {
+    await fetch(`${running.url}/__emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rules: [{ method: "PUT", path: "/files/slow\\.json$", fault: { type: "latency", millis: 30_000 } }] })
+    })
+    const child = spawn(process.execPath, [bin, "ingest", "slow.json"], { env, cwd: dir, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk
+        if (stdout.includes("uploading slow.json")) resolve()
+      })
+    )
+    child.kill("SIGINT")
+    assert.strictEqual(await exited, 130)
+    const id = stdout.match(/^batch ([0-9a-f]{32}) created/m)![1]!
+    assert.include(stdout, `aborted batch ${id}: nothing was ingested`)
+    assert.strictEqual(JSON.parse((await run("batch", "get", id, "--json")).stdout).status, "aborted")
   })
 })
