@@ -278,7 +278,15 @@ export const list = (filter: ListFilter = {}): Stream.Stream<Batch.Batch, AepErr
           [Chunk.fromIterable(batches), batches.length < limit ? Option.none() : Option.some(start + batches.length)] as const
         )
       ))
-  }))
+  })).pipe(
+    // One span for the whole listing, however many pages it reads; each page is a child span.
+    Stream.withSpan("Batches.list", {
+      attributes: Object.fromEntries(
+        Object.entries({ "aep.dataset_id": filter.datasetId, "aep.status": filter.status?.toString() })
+          .filter(([, value]) => value !== undefined)
+      )
+    })
+  )
 
 /**
  * How `awaitCompletion` polls.

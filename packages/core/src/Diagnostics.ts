@@ -73,7 +73,10 @@ export interface Diagnostics {
 }
 
 const validateId = (operation: string, batchId: string) =>
-  Effect.map(AepClient.validate(operation, Schema.Struct({ batchId: CreateBatchRequest.Id }), { batchId }), (_) => _.batchId)
+  AepClient.validate(operation, Schema.Struct({ batchId: CreateBatchRequest.Id }), { batchId }).pipe(
+    Effect.map((_) => _.batchId),
+    Effect.tap((id) => Effect.annotateCurrentSpan("aep.batch_id", id))
+  )
 
 /**
  * The files of a failed batch (or, after partial ingestion, those that held failed rows).

@@ -6,6 +6,7 @@
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Headers from "@effect/platform/Headers"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
@@ -66,6 +67,9 @@ export const start = (options: Options = {}): Effect.Effect<Emulator, ServeError
     yield* server.serve(
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
         Effect.provideService(app, Faults.Connection, nodeConnection(request)))
+    ).pipe(
+      // The server's spans and logs show request headers: the org id joins the redacted ones.
+      Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, "x-gw-ims-org-id"])
     )
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
     const urlHost = host.includes(":") ? `[${host}]` : host

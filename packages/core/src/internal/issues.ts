@@ -9,8 +9,17 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
     return acc === "" ? name : `${acc}.${name}`
   }, "")
 
-/** Flattens a ParseError into one readable issue per failing path. */
-export const fromParseError = (error: ParseResult.ParseError): ReadonlyArray<Issue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
+/**
+ * Flattens a ParseError into one readable issue per failing path. An optional field is a union
+ * with `undefined`, whose branch adds "Expected undefined, actual …" next to the real problem:
+ * that noise is dropped wherever the same path has another issue.
+ */
+export const fromParseError = (error: ParseResult.ParseError): ReadonlyArray<Issue> => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
     new Issue({ path: formatPath(issue.path), message: issue.message })
   )
+  const isNoise = (issue: Issue) => issue.message.startsWith("Expected undefined, actual ")
+  return issues.filter((issue) =>
+    !isNoise(issue) || !issues.some((other) => other !== issue && other.path.startsWith(issue.path) && !isNoise(other))
+  )
+}
