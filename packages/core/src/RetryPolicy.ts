@@ -215,10 +215,10 @@ export const parseRetryAfter = (value: string | undefined, now: number): Duratio
 }
 
 /**
- * Runs `effect` under the policy in force (the per-call override, else `defaults`): each attempt
- * timed (`onTimeout` makes the error), failures that `isRetryable` retried after the backoff
- * delay (and `retryAfter`, when the failure carries one), until the attempts or the deadline run
- * out. For calls that are safe to repeat.
+ * Runs `effect` under the policy in force (the per-call override, else the request policy of a
+ * provided `layer`, else `defaults`): each attempt timed (`onTimeout` makes the error), failures
+ * that `isRetryable` retried after the backoff delay (and `retryAfter`, when the failure carries
+ * one), until the attempts or the deadline run out. For calls that are safe to repeat.
  *
  * @since 0.1.0
  * @category combinators
@@ -234,7 +234,10 @@ export const retry = <A, E, R>(
   }
 ): Effect.Effect<A, E, R> =>
   Effect.gen(function*() {
-    const policy = options.policy ?? Option.getOrElse(yield* FiberRef.get(currentOverride), () => defaults)
+    // As for AEP's requests: the per-call override, else the request policy `layer` set.
+    const configured = Option.map(yield* Effect.serviceOption(ClientPolicies), (policies) => policies.request)
+    const policy = options.policy ??
+      Option.getOrElse(Option.orElse(yield* FiberRef.get(currentOverride), () => configured), () => defaults)
     const timed = Effect.timeoutFail(effect, { duration: policy.attemptTimeout, onTimeout: () => options.onTimeout(policy.attemptTimeout) })
     const startedAt = yield* Clock.currentTimeMillis
     for (let attempt = 1;; attempt++) {
