@@ -255,11 +255,13 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
       upload: RetryPolicy.uploadDefaults
     }))
 
-    // Sends the call until it succeeds, fails for good, or the policy says stop. Each attempt is
-    // timed; what is retried depends on whether the call is safe to repeat (see `classify`).
+    // Sends the call until it succeeds, fails for good, or the policy says stop. Each request is
+    // timed; what is retried depends on whether the call is safe to repeat (see `classify`). The
+    // timeout bounds the request and its answer, not the wait for a token: the token exchange has
+    // its own attempts and timeouts, and a slow IMS is not a request AEP may have acted on.
     const withRetries = <A>(
       call: RawCall,
-      attempt: Effect.Effect<A, AepRequestError>,
+      attempt: (timed: <X>(request: Effect.Effect<X, AepRequestError>) => Effect.Effect<X, AepRequestError>) => Effect.Effect<A, AepRequestError>,
       recover: Effect.Effect<Option.Option<A>, AepRequestError> | undefined
     ): Effect.Effect<A, AepRequestError> =>
       Effect.gen(function*() {
@@ -271,8 +273,8 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
           method: call.request.method,
           url: `${config.platformUrl}${displayUrl(call.request)}`
         }
-        const timed = attempt.pipe(
-          Effect.timeoutFail({
+        const timed = attempt((request) =>
+          Effect.timeoutFail(request, {
             duration: policy.attemptTimeout,
             onTimeout: () =>
               new AepTransportError({
@@ -315,10 +317,10 @@ export const make: Effect.Effect<AepClient, never, AepConfig.AepConfig | AccessT
       })
 
     const execute = <A, I>(call: Call<A, I>): Effect.Effect<A, AepRequestError> =>
-      withRetries(call, withToken(call, (token) => decodeJson(call, token)), call.recover)
+      withRetries(call, (timed) => withToken(call, (token) => timed(decodeJson(call, token))), call.recover)
 
     const executeRaw = (call: RawCall): Effect.Effect<RawAnswer, AepRequestError> =>
-      withRetries(call, withToken(call, (token) => readRaw(call, token)), undefined)
+      withRetries(call, (timed) => withToken(call, (token) => timed(readRaw(call, token))), undefined)
 
     return AepClient.of({ config, execute, executeRaw })
   })

@@ -12,6 +12,8 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -19,6 +21,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import * as RetryPolicy from "./RetryPolicy.js"
 import { AepAuthError } from "./AepError.js"
 import * as BaseUrl from "./internal/baseUrl.js"
@@ -192,6 +195,9 @@ export interface IssuedToken {
 /** Longest piece of an unexpected IMS answer kept in an error. */
 const maxDetailLength = 300
 
+/** Largest IMS answer read: a token answer is a few kilobytes. */
+const maxAnswerBytes = 256 * 1024
+
 /**
  * Requests a token: `POST {imsUrl}/ims/token/v3` with the form body
  * `grant_type=client_credentials&client_id=…&client_secret=…&scope=…`. Every failure is an
@@ -219,31 +225,46 @@ export const exchange: (
       })
     )
     // Asking IMS again is harmless (an extra token): throttling, 5xx and an unreachable IMS are
-    // retried under the retry policy in force.
+    // retried under the retry policy in force, IMS's Retry-After honoured as for AEP. Each attempt
+    // is interruptible even when the exchange runs in an uninterruptible fiber (the token cache
+    // forks it so): an attempt timeout that cannot interrupt would wait for IMS however long.
     const [response, text] = yield* RetryPolicy.retry(
-      Effect.flatMap(
+      Effect.interruptible(Effect.flatMap(
         httpClient.execute(request).pipe(
           // HttpClient's own span would keep the response, whose body is the token, as its outcome,
           // where any tracer can render it. This span records the request instead, without it.
           Effect.locally(HttpClient.currentTracerDisabledWhen, () => true),
-          Effect.mapError((error) => unreachable(url, error))
+          Effect.mapError((error): Refused => ({ error: unreachable(url, error) }))
         ),
         (response) =>
           Effect.flatMap(
-            response.text.pipe(Effect.mapError((error) => unreachable(url, error))),
-            (text): Effect.Effect<readonly [typeof response, string], AepAuthError> =>
+            readText(response, url),
+            (text): Effect.Effect<readonly [typeof response, string], Refused> =>
               response.status === 429 || response.status >= 500
-                ? Effect.fail(new AepAuthError({ error: "ims_unavailable", errorDescription: `IMS answered ${response.status}`, status: response.status }))
+                ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+                  Effect.fail({
+                    error: new AepAuthError({
+                      error: "ims_unavailable",
+                      errorDescription: `IMS answered ${response.status}`,
+                      status: response.status
+                    }),
+                    retryAfter: RetryPolicy.parseRetryAfter(response.headers["retry-after"], now)
+                  }))
                 : Effect.succeed([response, text] as const)
           )
-      ),
+      )),
       {
-        isRetryable: (error) => error.error === "ims_unreachable" || error.error === "ims_unavailable",
-        throttled: (error) => error.status === 429,
-        onTimeout: (timeout) =>
-          new AepAuthError({ error: "ims_unreachable", errorDescription: `IMS at ${url} did not answer within ${Duration.format(timeout)}` })
+        isRetryable: ({ error }) => error.error === "ims_unreachable" || error.error === "ims_unavailable",
+        throttled: ({ error }) => error.status === 429,
+        retryAfter: (refused) => refused.retryAfter,
+        onTimeout: (timeout) => ({
+          error: new AepAuthError({
+            error: "ims_unreachable",
+            errorDescription: `IMS at ${url} did not answer within ${Duration.format(timeout)}`
+          })
+        })
       }
-    )
+    ).pipe(Effect.mapError((refused) => refused.error))
     yield* Effect.annotateCurrentSpan({
       "http.request.method": "POST",
       "url.full": url,
@@ -283,6 +304,46 @@ export const exchange: (
       `IMS answered without an OAuth error${trimmed === "" ? "" : `: ${scrub(shorten(trimmed))}`}`
     )
   })
+
+// Reads the answer up to `maxAnswerBytes`, then stops reading: a huge or endless answer (from
+// whatever stands at the IMS URL) cannot exhaust memory. Larger is not an answer IMS gives.
+const readText = (
+  response: HttpClientResponse.HttpClientResponse,
+  url: string
+): Effect.Effect<string, Refused> =>
+  Effect.gen(function*() {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    yield* response.stream.pipe(
+      Stream.catchAll((error) => (error.reason === "EmptyBody" ? Stream.empty : Stream.fail(error))),
+      Stream.takeWhile(() => size <= maxAnswerBytes),
+      Stream.runForEach((chunk) =>
+        Effect.sync(() => {
+          chunks.push(chunk)
+          size += chunk.length
+        })
+      ),
+      Effect.mapError((error): Refused => ({ error: unreachable(url, error) }))
+    )
+    if (size > maxAnswerBytes) {
+      return yield* Effect.fail<Refused>({
+        error: invalidResponse(response.status, `the answer is larger than ${maxAnswerBytes} bytes`)
+      })
+    }
+    const bytes = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset)
+      offset += chunk.length
+    }
+    return new TextDecoder().decode(bytes)
+  })
+
+// A failed attempt, with how long IMS asked to wait (AepAuthError has no place for it).
+interface Refused {
+  readonly error: AepAuthError
+  readonly retryAfter?: Duration.Duration | undefined
+}
 
 const parseJson = (text: string): unknown => {
   try {
