@@ -1,36 +1,46 @@
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 
 /**
- * Regroups a byte stream into chunks of exactly `size` bytes (the last one shorter). Each
- * emitted chunk is a fresh buffer: it can be kept for a retry while the next one fills, and no
- * more than one chunk's worth of bytes is held beyond what the consumer keeps.
+ * Regroups a byte stream into chunks of exactly `size` bytes (the last one shorter). A chunk is
+ * filled only when pulled, into one buffer that is reused: the consumer must be done with a chunk
+ * (sent, and resent if need be) before it pulls the next, as `Files.upload` is. So an upload holds
+ * one chunk, not the one being sent plus the next one filling plus earlier ones awaiting a GC:
+ * measured (bench/, 128 MiB in 32 MiB chunks from memory), peak ArrayBuffer memory 129 → 33 MiB.
  */
 export const rechunk = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: number): Stream.Stream<Uint8Array, E, R> =>
-  Stream.suspend(() => {
-    let buffer = new Uint8Array(size)
-    let filled = 0
-    return stream.pipe(
-      Stream.mapConcat((input) => {
-        const out: Array<Uint8Array> = []
-        let offset = 0
-        while (offset < input.length) {
-          const take = Math.min(size - filled, input.length - offset)
-          buffer.set(input.subarray(offset, offset + take), filled)
-          filled += take
-          offset += take
-          if (filled === size) {
-            out.push(buffer)
-            buffer = new Uint8Array(size)
-            filled = 0
-          }
+  Stream.unwrapScoped(Effect.map(Stream.toPull(stream), (pull) => {
+    let buffer: Uint8Array | undefined
+    // Input pieces pulled but not yet copied into a chunk, in order.
+    let pending: Array<Uint8Array> = []
+    let ended = false
+    const next: Effect.Effect<Uint8Array, Option.Option<E>, R> = Effect.gen(function*() {
+      buffer ??= new Uint8Array(size)
+      let filled = 0
+      while (filled < size) {
+        const piece = pending.shift()
+        if (piece === undefined) {
+          if (ended) break
+          const pulled = yield* Effect.catchAll(
+            Effect.map(pull, Option.some),
+            (error) => (Option.isNone(error) ? Effect.succeed(Option.none()) : Effect.fail(error))
+          )
+          if (Option.isNone(pulled)) ended = true
+          else pending = [...pulled.value]
+          continue
         }
-        return out
-      }),
-      Stream.concat(Stream.suspend(() => (filled === 0 ? Stream.empty : Stream.make(buffer.subarray(0, filled)))))
-    )
-  })
+        const take = Math.min(size - filled, piece.length)
+        buffer.set(take === piece.length ? piece : piece.subarray(0, take), filled)
+        filled += take
+        if (take < piece.length) pending.unshift(piece.subarray(take))
+      }
+      if (filled === 0) return yield* Effect.fail(Option.none())
+      return filled === size ? buffer : buffer.subarray(0, filled)
+    })
+    return Stream.repeatEffectOption(next)
+  }))
 
 /** Counts the bytes flowing through, reporting the running total after each piece. */
 export const tapBytes = <E, R, E2, R2>(
