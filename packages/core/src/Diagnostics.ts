@@ -106,6 +106,11 @@ export const failedFiles: (batchId: string) => Effect.Effect<ReadonlyArray<Liste
 export const downloadFailedFile: (batchId: string, name: string) => Effect.Effect<Uint8Array, AepError, AepClient.AepClient> =
   Effect.fn("Diagnostics.downloadFailedFile")(function*(input: string, name: string) {
     const batchId = yield* validateId("Diagnostics.downloadFailedFile", input)
+    yield* AepClient.validate(
+      "Diagnostics.downloadFailedFile",
+      Schema.Struct({ name: Schema.String.pipe(Schema.nonEmptyString({ message: () => "must name a file of the listing" })) }),
+      { name }
+    )
     const client = yield* AepClient.AepClient
     const answer = yield* client.executeRaw({
       operation: "Diagnostics.downloadFailedFile",
