@@ -12,8 +12,9 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { AepConfig, Batches } from "@effect-aep/core"
 import { AepNode } from "@effect-aep/node"
-import { Demo, Emulator } from "@effect-aep/emulator"
-import { ConfigError, Console, DateTime, Effect, Layer } from "effect"
+import { Demo } from "@effect-aep/emulator"
+import { Console, DateTime, Effect } from "effect"
+import { emulatorAep, reportFailure } from "./shared.js"
 
 const env = (name: string): string | undefined => {
   const value = process.env[name] ?? ""
@@ -34,19 +35,6 @@ const authentication = env("AEP_CLIENT_SECRET") !== undefined
   ? `OAuth Server-to-Server: tokens from ${env("AEP_IMS_URL") ?? "https://ims-na1.adobelogin.com"}`
   : "the access token in AEP_ACCESS_TOKEN"
 
-const EmulatorAep = Layer.unwrapScoped(
-  Effect.gen(function*() {
-    const emulator = yield* Emulator.start()
-    yield* Console.log(`No AEP_* credentials in the environment: using the emulator at ${emulator.url}\n`)
-    return AepNode.layer({
-      platformUrl: emulator.url,
-      orgId: Demo.orgId,
-      apiKey: Demo.apiKey,
-      accessToken: Demo.accessToken
-    })
-  })
-)
-
 const program = Effect.gen(function*() {
   if (datasetId === undefined) {
     return yield* Effect.fail("AEP_DATASET_ID is not set: name the dataset to create the batch in")
@@ -65,20 +53,7 @@ const program = Effect.gen(function*() {
 })
 
 program.pipe(
-  Effect.provide(useEnvironment ? AepNode.layerConfig : EmulatorAep),
-  Effect.catchAll((error) =>
-    Effect.zipRight(
-      Console.error(
-        typeof error === "string"
-          ? error
-          : ConfigError.isConfigError(error)
-          ? `The AEP configuration is incomplete:\n${AepConfig.describeError(error)}`
-          : error.message
-      ),
-      Effect.sync(() => {
-        process.exitCode = 1
-      })
-    )
-  ),
+  Effect.provide(useEnvironment ? AepNode.layerConfig : emulatorAep()),
+  Effect.catchAll(reportFailure),
   NodeRuntime.runMain
 )

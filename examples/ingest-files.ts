@@ -6,11 +6,12 @@
  * dataset from `AEP_DATASET_ID`) and to an in-process emulator otherwise.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { AepConfig, Ingest } from "@effect-aep/core"
+import { Ingest } from "@effect-aep/core"
 import { AepNode, FileSource } from "@effect-aep/node"
-import { Demo, Emulator } from "@effect-aep/emulator"
-import { ConfigError, Console, DateTime, Effect, Layer } from "effect"
+import { Demo } from "@effect-aep/emulator"
+import { Console, DateTime, Effect } from "effect"
 import { fileURLToPath } from "node:url"
+import { emulatorAep, reportFailure } from "./shared.js"
 
 const useAdobe = ["AEP_ORG_ID", "AEP_API_KEY", "AEP_ACCESS_TOKEN", "AEP_CLIENT_SECRET"].some((name) =>
   (process.env[name] ?? "") !== ""
@@ -19,11 +20,6 @@ const datasetId = process.env["AEP_DATASET_ID"] ?? (useAdobe ? undefined : Demo.
 const paths = process.argv.slice(2)
 const files = paths.length > 0 ? paths : [fileURLToPath(new URL("data/people.json", import.meta.url))]
 const format = files[0]!.endsWith(".csv") ? "csv" : files[0]!.endsWith(".parquet") ? "parquet" : "json"
-
-const EmulatorAep = Layer.unwrapScoped(
-  Effect.map(Emulator.start({ processingDelayMillis: 500 }), (emulator) =>
-    AepNode.layer({ platformUrl: emulator.url, orgId: Demo.orgId, apiKey: Demo.apiKey, accessToken: Demo.accessToken }))
-)
 
 const describe = (event: Ingest.Event): string =>
   Ingest.Event.$match(event, {
@@ -63,20 +59,7 @@ const program = Effect.gen(function*() {
 })
 
 program.pipe(
-  Effect.provide(useAdobe ? AepNode.layerConfig : EmulatorAep),
-  Effect.catchAll((error) =>
-    Effect.zipRight(
-      Console.error(
-        typeof error === "string"
-          ? error
-          : ConfigError.isConfigError(error)
-          ? `The AEP configuration is incomplete:\n${AepConfig.describeError(error)}`
-          : error.message
-      ),
-      Effect.sync(() => {
-        process.exitCode = 1
-      })
-    )
-  ),
+  Effect.provide(useAdobe ? AepNode.layerConfig : emulatorAep({ processingDelayMillis: 500 }, false)),
+  Effect.catchAll(reportFailure),
   NodeRuntime.runMain
 )

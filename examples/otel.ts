@@ -14,11 +14,12 @@
  */
 import { Otlp } from "@effect/opentelemetry"
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
-import { AepConfig, Ingest } from "@effect-aep/core"
+import { Ingest } from "@effect-aep/core"
 import { AepNode, FileSource } from "@effect-aep/node"
 import { Demo, Emulator } from "@effect-aep/emulator"
-import { ConfigError, Console, Effect, Layer } from "effect"
+import { Console, Effect, Layer } from "effect"
 import { fileURLToPath } from "node:url"
+import { reportFailure } from "./shared.js"
 
 const useAdobe = ["AEP_ORG_ID", "AEP_API_KEY", "AEP_ACCESS_TOKEN", "AEP_CLIENT_SECRET"].some((name) =>
   (process.env[name] ?? "") !== ""
@@ -52,20 +53,7 @@ const program = Effect.gen(function*() {
 
 program.pipe(
   Effect.provide(useAdobe ? AepNode.layerConfig : EmulatorAep),
-  Effect.catchAll((error) =>
-    Effect.zipRight(
-      Console.error(
-        typeof error === "string"
-          ? error
-          : ConfigError.isConfigError(error)
-          ? `The AEP configuration is incomplete:\n${AepConfig.describeError(error)}`
-          : error.message
-      ),
-      Effect.sync(() => {
-        process.exitCode = 1
-      })
-    )
-  ),
+  Effect.catchAll(reportFailure),
   // Outermost, so that the exporter outlives the program and sends its last spans.
   Effect.provide(Tracing),
   NodeRuntime.runMain
