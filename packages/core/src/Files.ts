@@ -81,7 +81,7 @@ export interface Progress {
 export interface UploadOptions<R = never> {
   /** Files larger than this use the large-file protocol. Default and maximum: 256 MB. */
   readonly largeFileThreshold?: number | undefined
-  /** The size of each `PATCH` of a large file. Default 32 MB. */
+  /** The size of each `PATCH` of a large file. Default 8 MiB: memory holds one chunk per file in flight (kept for a retry). */
   readonly chunkSize?: number | undefined
   /** Told after each piece of the file is sent. */
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void, never, R>) | undefined
@@ -131,7 +131,7 @@ export const validate = (
   AepClient.validate(operation, Options, {
     ...input,
     largeFileThreshold: options.largeFileThreshold ?? limits.smallFileBytes,
-    chunkSize: options.chunkSize ?? 32 * MiB
+    chunkSize: options.chunkSize ?? 8 * MiB
   })
 
 const fileUrl = (batchId: string, datasetId: string, path: FilePath.FilePath) =>

@@ -315,7 +315,7 @@ describe("Files.upload validation: nothing is sent", () => {
       const ok = yield* Files.validate("check", { batchId: "b1", datasetId: "d1", path: "a/b.json", size: 3 })
       assert.strictEqual(ok.path, "a/b.json")
       assert.strictEqual(ok.largeFileThreshold, Files.limits.smallFileBytes)
-      assert.strictEqual(ok.chunkSize, 32 * 1024 * 1024)
+      assert.strictEqual(ok.chunkSize, 8 * 1024 * 1024)
       const error = yield* Effect.flip(Files.validate("check", { batchId: "b1", datasetId: "d1", path: "a/../b", size: 3 }))
       assertValidation(error, "path", /'\.' or '\.\.'/)
       assert.strictEqual(error.operation, "check")

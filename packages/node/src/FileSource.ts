@@ -6,11 +6,12 @@
  * @since 0.1.0
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { type PlatformError, SystemError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import type * as Files from "@effect-aep/core/Files"
+import { createReadStream } from "node:fs"
 import { basename } from "node:path"
 
 /**
@@ -60,8 +61,18 @@ export const fromPath = (
     return {
       path: options.path ?? basename(localPath),
       size: Number(info.size),
-      stream: fs.stream(localPath, { chunkSize: FileSystem.Size(options.readChunkSize ?? 1024 * 1024) }).pipe(
-        Stream.provideLayer(NodeFileSystem.layer)
+      // Node's own read stream: it reads one buffer ahead and lets each go as soon as it is sent
+      // (the platform FileSystem stream reads further ahead), which keeps an upload's memory flat.
+      stream: NodeStream.fromReadable(
+        () => createReadStream(localPath, { highWaterMark: options.readChunkSize ?? 1024 * 1024 }),
+        (cause) =>
+          new SystemError({
+            module: "FileSystem",
+            method: "stream",
+            reason: "Unknown",
+            description: `reading ${localPath} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+            pathOrDescriptor: localPath
+          })
       )
     }
   }).pipe(Effect.provide(NodeFileSystem.layer))
