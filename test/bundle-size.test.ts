@@ -5,53 +5,30 @@
  * the floor those libraries impose). `pnpm bench` reports the same figures in BENCHMARKS.md.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { build } from "esbuild"
-import { readFileSync } from "node:fs"
-import { basename, dirname } from "node:path"
 import { fileURLToPath } from "node:url"
-import { gzipSync } from "node:zlib"
+import { measure } from "../bench/lib/bundle.js"
 
 const budget = 15 * 1024
-
-const example = fileURLToPath(new URL("../examples/edge-worker.ts", import.meta.url))
-const floor = fileURLToPath(new URL("../bench/edge/baseline-worker.ts", import.meta.url))
-
-// `import { A } from "effect"` made `import * as A from "effect/A"`: esbuild keeps a barrel's
-// whole namespace, so the budget is also checked with that cost taken out of both.
-const deepEffectImports = (source: string): string =>
-  source.replace(/^import \{([^}]+)\} from "effect"$/gm, (_, names: string) =>
-    names.split(",").map((name) => name.trim()).filter((name) => name !== "").map((name) =>
-      name.startsWith("type ")
-        ? `import type * as ${name.slice(5)} from "effect/${name.slice(5)}"`
-        : `import * as ${name} from "effect/${name}"`
-    ).join("\n"))
-
-/** Gzipped bytes of the minified bundle, built as a Workers deployment builds it. */
-const gzipped = async (path: string, rewrite: (source: string) => string = (source) => source): Promise<number> => {
-  const result = await build({
-    stdin: { contents: rewrite(readFileSync(path, "utf8")), resolveDir: dirname(path), sourcefile: basename(path), loader: "ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    write: false,
-    logLevel: "silent"
-  })
-  return gzipSync(result.outputFiles[0]!.contents).length
-}
+const root = fileURLToPath(new URL("..", import.meta.url))
+const example = "examples/edge-worker.ts"
+const floor = "bench/edge/baseline-worker.ts"
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`
 
+const overhead = async (deepEffectImports: boolean) => {
+  const [ours, base] = await Promise.all([measure(example, root, { deepEffectImports }), measure(floor, root, { deepEffectImports })])
+  return { added: ours.gzipped - base.gzipped, text: `edge-worker.ts ${kib(ours.gzipped)} vs floor ${kib(base.gzipped)}` }
+}
+
 describe("edge bundle size budget", () => {
   it("the edge Worker example weighs at most 15 KiB gzipped over the floor", async () => {
-    const [ours, base] = await Promise.all([gzipped(example), gzipped(floor)])
-    assert.isAtMost(ours - base, budget, `edge-worker.ts ${kib(ours)} vs floor ${kib(base)}: +${kib(ours - base)}`)
+    const { added, text } = await overhead(false)
+    assert.isAtMost(added, budget, `${text}: +${kib(added)}`)
   })
 
+  // esbuild keeps a barrel's whole namespace: the budget also holds with that cost taken out of both.
   it("and so with every effect import made deep", async () => {
-    const [ours, base] = await Promise.all([gzipped(example, deepEffectImports), gzipped(floor, deepEffectImports)])
-    assert.isAtMost(ours - base, budget, `edge-worker.ts ${kib(ours)} vs floor ${kib(base)}: +${kib(ours - base)}`)
+    const { added, text } = await overhead(true)
+    assert.isAtMost(added, budget, `${text}: +${kib(added)}`)
   })
 })
