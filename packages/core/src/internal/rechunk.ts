@@ -1,4 +1,3 @@
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -54,17 +53,3 @@ export const tapBytes = <E, R, E2, R2>(
       return onBytes(total)
     })
   })
-
-// Kept for callers that need one buffer of a small stream (e.g. a Uint8Array source).
-export const collect = <E, R>(stream: Stream.Stream<Uint8Array, E, R>): Effect.Effect<Uint8Array, E, R> =>
-  Effect.map(Stream.runCollect(stream), (chunks) => {
-    const all = Chunk.toReadonlyArray(chunks)
-    const bytes = new Uint8Array(all.reduce((n, c) => n + c.length, 0))
-    let offset = 0
-    for (const c of all) {
-      bytes.set(c, offset)
-      offset += c.length
-    }
-    return bytes
-  })
-
