@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     reporters: ["default", "./scripts/summary-reporter.ts"],
     projects: [
-      { test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"] } },
+      { test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"], setupFiles: ["../../scripts/fast-check-seed.ts"] } },
       { test: { name: "node", root: "packages/node", include: ["test/**/*.test.ts"] } },
       { test: { name: "edge", root: "packages/edge", include: ["test/**/*.test.ts"] } },
       { test: { name: "emulator", root: "packages/emulator", include: ["test/**/*.test.ts"] } },

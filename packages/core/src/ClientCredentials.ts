@@ -198,6 +198,9 @@ const maxDetailLength = 300
 /** Largest IMS answer read: a token answer is a few kilobytes. */
 const maxAnswerBytes = 256 * 1024
 
+// Longest token lifetime taken from IMS (it grants about a day).
+const maxLifetimeSeconds = 366 * 24 * 60 * 60
+
 /**
  * Requests a token: `POST {imsUrl}/ims/token/v3` with the form body
  * `grant_type=client_credentials&client_id=…&client_secret=…&scope=…`. Every failure is an
@@ -277,11 +280,16 @@ export const exchange: (
       const token = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {}
       const accessToken = token["access_token"]
       const expiresIn = token["expires_in"]
-      if (typeof accessToken !== "string" || accessToken === "") {
+      if (typeof accessToken !== "string" || accessToken.trim() === "") {
         return yield* invalidResponse(response.status, "the answer has no access_token")
       }
-      if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-        return yield* invalidResponse(response.status, "the answer has no positive expires_in (seconds)")
+      // IMS grants about a day; a lifetime beyond a year is not a token to cache (and a huge one
+      // would overflow the cache's clock arithmetic).
+      if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0 || expiresIn > maxLifetimeSeconds) {
+        return yield* invalidResponse(
+          response.status,
+          `the answer has no expires_in between 0 and ${maxLifetimeSeconds} seconds`
+        )
       }
       return { token: Redacted.make(accessToken), expiresIn: Duration.seconds(expiresIn) } satisfies IssuedToken
     }
